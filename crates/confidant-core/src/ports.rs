@@ -1,0 +1,236 @@
+//! The ports the core calls: storage and the clock. Engines (SQLite, PostgreSQL) implement
+//! `Store`; the core never sees SQL.
+//!
+//! Every row crossing this boundary is already sealed: a store only ever holds ciphertext for
+//! anything that comes from or describes a client. Implementations must make each method
+//! atomic (all or nothing) and durable before returning `Ok`.
+
+use confidant_crypto::{Sealed, UnsealSlot, WrappedKey};
+use time::OffsetDateTime;
+
+use crate::ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
+
+/// A storage failure; messages name tables and operations, never values.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The storage engine failed (I/O, locking, disk full). Retrying later may work.
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    /// The database was written by a newer Confidant than this one.
+    #[error(
+        "the database schema is version {found}, newer than this binary supports ({supported}); \
+         upgrade Confidant to open it"
+    )]
+    SchemaTooNew {
+        /// Version found in the database.
+        found: i64,
+        /// Newest version this binary knows.
+        supported: i64,
+    },
+    /// A stored row is not what the schema promises.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// A row with that id already exists, or the practice is already initialized.
+    #[error("conflicting write: {0}")]
+    Conflict(String),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Milliseconds since the Unix epoch, as stored.
+pub type UnixMillis = i64;
+
+/// The practice this data directory holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticeRow {
+    /// Practice id, bound into every unseal slot.
+    pub id: PracticeId,
+    /// When `init` ran.
+    pub created_at: UnixMillis,
+}
+
+/// One version of the practice key, wrapped by the root key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PracticeKeyRow {
+    /// Version number (1, 2, …); the highest is current.
+    pub version: u32,
+    /// The key, wrapped by the root key.
+    pub wrapped: WrappedKey,
+    /// When it was created.
+    pub created_at: UnixMillis,
+}
+
+/// One client's data key, wrapped by a practice key version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientKeyRow {
+    /// Whose key.
+    pub client_id: ClientId,
+    /// Client key version.
+    pub version: u32,
+    /// Practice key version that wraps it.
+    pub practice_key_version: u32,
+    /// The key, wrapped.
+    pub wrapped: WrappedKey,
+}
+
+/// A client's demographics, every field sealed with the client's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientRow {
+    /// Client id.
+    pub id: ClientId,
+    /// Client key version that sealed the fields.
+    pub key_version: u32,
+    /// When the client was created.
+    pub created_at: UnixMillis,
+    /// Sealed legal name.
+    pub legal_name: Sealed<str>,
+    /// Sealed preferred name (sealed even when absent, so presence does not leak).
+    pub preferred_name: Sealed<str>,
+    /// Sealed date of birth.
+    pub date_of_birth: Sealed<str>,
+    /// Sealed phone.
+    pub phone: Sealed<str>,
+    /// Sealed e-mail.
+    pub email: Sealed<str>,
+    /// Sealed postal address.
+    pub address: Sealed<str>,
+    /// Sealed emergency contact.
+    pub emergency_contact: Sealed<str>,
+}
+
+/// A note, its body sealed with the client's key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteRow {
+    /// Note id.
+    pub id: NoteId,
+    /// Whose record it belongs to.
+    pub client_id: ClientId,
+    /// Client key version that sealed the body.
+    pub key_version: u32,
+    /// Record class, e.g. `progress` (a class, not content).
+    pub kind: String,
+    /// Who wrote it.
+    pub author: ActorId,
+    /// When it was written.
+    pub created_at: UnixMillis,
+    /// Sealed body.
+    pub body: Sealed<str>,
+}
+
+/// An API token: only its SHA-256 digest is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenRow {
+    /// Token id (safe to log).
+    pub id: TokenId,
+    /// SHA-256 of the token text.
+    pub digest: [u8; 32],
+    /// Who the token acts as.
+    pub actor: ActorId,
+    /// Role name, e.g. `owner`.
+    pub role: String,
+    /// Human label, e.g. `bootstrap owner token` (never client content).
+    pub label: String,
+    /// When it was issued.
+    pub created_at: UnixMillis,
+    /// When it stops working, if ever.
+    pub expires_at: Option<UnixMillis>,
+}
+
+/// Everything `init` writes, in one atomic step.
+#[derive(Debug, Clone)]
+pub struct NewPractice {
+    /// The practice.
+    pub practice: PracticeRow,
+    /// Unseal slots (passphrase, key file, recovery code).
+    pub slots: Vec<UnsealSlot>,
+    /// Practice key version 1.
+    pub first_key: PracticeKeyRow,
+    /// The owner's bootstrap token.
+    pub owner_token: TokenRow,
+}
+
+/// The practice, its keys and unseal slots.
+pub trait PracticeStore {
+    /// The practice, or `None` if `init` never ran here.
+    fn practice(&self) -> StoreResult<Option<PracticeRow>>;
+    /// Writes a new practice atomically; `Conflict` if one exists.
+    fn create_practice(&self, new: &NewPractice) -> StoreResult<()>;
+    /// All unseal slots.
+    fn unseal_slots(&self) -> StoreResult<Vec<UnsealSlot>>;
+    /// All practice key versions, ascending.
+    fn practice_keys(&self) -> StoreResult<Vec<PracticeKeyRow>>;
+    /// Adds a practice key version; `Conflict` if the version exists.
+    fn add_practice_key(&self, row: &PracticeKeyRow) -> StoreResult<()>;
+    /// Removes a practice key version that no client key uses any more.
+    /// Returns `Conflict` if a client key is still wrapped by it.
+    fn delete_practice_key(&self, version: u32) -> StoreResult<()>;
+}
+
+/// Clients and their data keys.
+pub trait ClientStore {
+    /// Writes a client and its first data key atomically; `Conflict` if the id exists.
+    fn insert_client(&self, client: &ClientRow, key: &ClientKeyRow) -> StoreResult<()>;
+    /// One client.
+    fn client(&self, id: ClientId) -> StoreResult<Option<ClientRow>>;
+    /// Up to `limit` clients with id greater than `after`, ordered by id.
+    fn clients(&self, after: Option<ClientId>, limit: usize) -> StoreResult<Vec<ClientRow>>;
+    /// One version of a client's data key; `None` once shredded.
+    fn client_key(&self, id: ClientId, version: u32) -> StoreResult<Option<ClientKeyRow>>;
+    /// Up to `limit` client keys wrapped by a practice key version other than `version`.
+    fn client_keys_not_under(&self, version: u32, limit: usize) -> StoreResult<Vec<ClientKeyRow>>;
+    /// Replaces a client key's wrapping if it is still wrapped by `from_version`.
+    /// Returns whether it was replaced.
+    fn rewrap_client_key(&self, row: &ClientKeyRow, from_version: u32) -> StoreResult<bool>;
+    /// Destroys every version of a client's data key, so that no copy remains in the live
+    /// database files (secure delete, write-ahead log checkpointed). Returns how many went.
+    fn shred_client_keys(&self, id: ClientId) -> StoreResult<usize>;
+}
+
+/// Notes.
+pub trait NoteStore {
+    /// Writes a note; `Conflict` if the id exists. The client must exist.
+    fn insert_note(&self, note: &NoteRow) -> StoreResult<()>;
+    /// One note.
+    fn note(&self, id: NoteId) -> StoreResult<Option<NoteRow>>;
+}
+
+/// API tokens.
+pub trait TokenStore {
+    /// Stores a token digest; `Conflict` if the id or digest exists.
+    fn insert_token(&self, row: &TokenRow) -> StoreResult<()>;
+    /// The token with this digest, if any.
+    fn token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<TokenRow>>;
+}
+
+/// Everything the core needs from a storage engine.
+pub trait Store: PracticeStore + ClientStore + NoteStore + TokenStore + Send + Sync {}
+
+impl<T: PracticeStore + ClientStore + NoteStore + TokenStore + Send + Sync> Store for T {}
+
+/// The clock, a port so tests can control time.
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// Converts a time to stored milliseconds.
+pub fn to_millis(t: OffsetDateTime) -> UnixMillis {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// Converts stored milliseconds back to a time.
+pub fn from_millis(ms: UnixMillis) -> Result<OffsetDateTime, StoreError> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map_err(|_| StoreError::Corrupt("timestamp out of range".into()))
+}
