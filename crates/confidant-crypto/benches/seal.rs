@@ -21,16 +21,30 @@ fn rate(label: &str, mut op: impl FnMut() -> Result<(), CryptoError>) -> Result<
     }
     let secs = start.elapsed().as_secs_f64();
     let mbps = (n as f64 * NOTE as f64) / secs / 1e6;
-    println!("{label:<28} {mbps:>9.1} MB/s  ({:.2} µs per 4 KiB note)", secs * 1e6 / n as f64);
+    println!(
+        "{label:<28} {mbps:>9.1} MB/s  ({:.2} µs per 4 KiB note)",
+        secs * 1e6 / n as f64
+    );
     Ok(())
 }
 
 fn main() -> Result<(), CryptoError> {
     let key = ClientKey::generate(1)?;
-    let ctx = FieldContext { kind: "note", record_id: "n-1", client_id: "c-1", field: "body" };
+    let ctx = FieldContext {
+        kind: "note",
+        record_id: "n-1",
+        client_id: "c-1",
+        field: "body",
+    };
     let note = vec![b'x'; NOTE];
     let sealed: Sealed<[u8]> = key.seal(&ctx, &note)?;
-    rate("seal 4 KiB note", || key.seal::<[u8]>(&ctx, black_box(&note)).map(|s| drop(black_box(s))))?;
-    rate("open 4 KiB note", || key.open(&ctx, black_box(&sealed)).map(|p| drop(black_box(p))))?;
+    rate("seal 4 KiB note", || {
+        key.seal::<[u8]>(&ctx, black_box(&note))
+            .map(|s| drop(black_box(s)))
+    })?;
+    rate("open 4 KiB note", || {
+        key.open(&ctx, black_box(&sealed))
+            .map(|p| drop(black_box(p)))
+    })?;
     Ok(())
 }

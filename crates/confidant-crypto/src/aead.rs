@@ -110,7 +110,11 @@ fn aead_key(key: &Key256) -> Result<LessSafeKey, CryptoError> {
 }
 
 /// Seals `plaintext` under `key`, bound to `aad`, with ISO/IEC 7816-4 padding.
-pub(crate) fn seal_bytes(key: &Key256, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub(crate) fn seal_bytes(
+    key: &Key256,
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let padded_len = (plaintext.len() / PAD_BUCKET + 1) * PAD_BUCKET;
     let mut out = Vec::with_capacity(1 + NONCE_LEN + padded_len + TAG_LEN);
     out.push(FORMAT_V1);
@@ -123,14 +127,22 @@ pub(crate) fn seal_bytes(key: &Key256, aad: &[u8], plaintext: &[u8]) -> Result<V
     out.resize(body_start + padded_len, 0);
     let mut body = out.split_off(body_start);
     aead_key(key)?
-        .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut body)
+        .seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut body,
+        )
         .map_err(|_| CryptoError::Integrity)?;
     out.extend_from_slice(&body);
     Ok(out)
 }
 
 /// Opens what `seal_bytes` produced; any change to bytes, key or `aad` is an integrity error.
-pub(crate) fn open_bytes(key: &Key256, aad: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+pub(crate) fn open_bytes(
+    key: &Key256,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
     let Some((&format, rest)) = sealed.split_first() else {
         return Err(CryptoError::Integrity);
     };
@@ -145,7 +157,10 @@ pub(crate) fn open_bytes(key: &Key256, aad: &[u8], sealed: &[u8]) -> Result<Zero
         .map_err(|_| CryptoError::Integrity)?
         .len();
     buf.truncate(len);
-    let end = buf.iter().rposition(|&b| b != 0).ok_or(CryptoError::Integrity)?;
+    let end = buf
+        .iter()
+        .rposition(|&b| b != 0)
+        .ok_or(CryptoError::Integrity)?;
     if buf[end] != 0x80 {
         return Err(CryptoError::Integrity);
     }
@@ -179,6 +194,9 @@ mod tests {
 
     #[test]
     fn aad_encoding_is_unambiguous() {
-        assert_ne!(encode_aad("d", &[b"ab", b"c"]), encode_aad("d", &[b"a", b"bc"]));
+        assert_ne!(
+            encode_aad("d", &[b"ab", b"c"]),
+            encode_aad("d", &[b"a", b"bc"])
+        );
     }
 }

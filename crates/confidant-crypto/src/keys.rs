@@ -43,7 +43,11 @@ impl RootKey {
     }
 
     /// Opens a stored practice key; fails if it was stored under another version number.
-    pub fn unwrap_practice_key(&self, version: u32, wrapped: &WrappedKey) -> Result<PracticeKey, CryptoError> {
+    pub fn unwrap_practice_key(
+        &self,
+        version: u32,
+        wrapped: &WrappedKey,
+    ) -> Result<PracticeKey, CryptoError> {
         let bytes = open_bytes(&self.0, &Self::aad(version), wrapped.as_bytes())?;
         Ok(PracticeKey {
             version,
@@ -84,8 +88,17 @@ impl PracticeKey {
     }
 
     /// Wraps a client's data key for storage, bound to that client and both key versions.
-    pub fn wrap_client_key(&self, client_id: &str, ck: &ClientKey) -> Result<WrappedKey, CryptoError> {
-        seal_bytes(&self.key, &self.aad(client_id, ck.version), ck.key.as_bytes()).map(Sealed::from_bytes)
+    pub fn wrap_client_key(
+        &self,
+        client_id: &str,
+        ck: &ClientKey,
+    ) -> Result<WrappedKey, CryptoError> {
+        seal_bytes(
+            &self.key,
+            &self.aad(client_id, ck.version),
+            ck.key.as_bytes(),
+        )
+        .map(Sealed::from_bytes)
     }
 
     /// Opens a client's stored data key.
@@ -95,7 +108,11 @@ impl PracticeKey {
         client_key_version: u32,
         wrapped: &WrappedKey,
     ) -> Result<ClientKey, CryptoError> {
-        let bytes = open_bytes(&self.key, &self.aad(client_id, client_key_version), wrapped.as_bytes())?;
+        let bytes = open_bytes(
+            &self.key,
+            &self.aad(client_id, client_key_version),
+            wrapped.as_bytes(),
+        )?;
         Ok(ClientKey {
             version: client_key_version,
             key: Key256::from_slice(&bytes)?,
@@ -124,12 +141,20 @@ impl ClientKey {
     }
 
     /// Seals one field of one record of this client.
-    pub fn seal<T: ?Sized>(&self, ctx: &FieldContext<'_>, plaintext: &[u8]) -> Result<Sealed<T>, CryptoError> {
+    pub fn seal<T: ?Sized>(
+        &self,
+        ctx: &FieldContext<'_>,
+        plaintext: &[u8],
+    ) -> Result<Sealed<T>, CryptoError> {
         seal_bytes(&self.key, &ctx.aad(self.version), plaintext).map(Sealed::from_bytes)
     }
 
     /// Opens one field; fails if the ciphertext was changed or moved from another place.
-    pub fn open<T: ?Sized>(&self, ctx: &FieldContext<'_>, sealed: &Sealed<T>) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    pub fn open<T: ?Sized>(
+        &self,
+        ctx: &FieldContext<'_>,
+        sealed: &Sealed<T>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
         open_bytes(&self.key, &ctx.aad(self.version), sealed.as_bytes())
     }
 }

@@ -40,7 +40,9 @@ pub enum CryptoError {
         min: usize,
     },
     /// A key file is not in Confidant's key file format.
-    #[error("the key file is not a Confidant key file (expected one line starting `confidant-key-v1:`)")]
+    #[error(
+        "the key file is not a Confidant key file (expected one line starting `confidant-key-v1:`)"
+    )]
     MalformedKeyFile,
     /// A recovery code is not 32 hex digits.
     #[error("the recovery code should be 32 hex digits, as printed at init")]

@@ -53,7 +53,9 @@ pub enum UnsealMethod {
 impl fmt::Display for UnsealMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Passphrase(c) => write!(f, "passphrase:argon2id:m={},t={},p={}", c.m_kib, c.t, c.p),
+            Self::Passphrase(c) => {
+                write!(f, "passphrase:argon2id:m={},t={},p={}", c.m_kib, c.t, c.p)
+            }
             Self::KeyFile => f.write_str("key-file"),
             Self::RecoveryCode => f.write_str("recovery-code"),
         }
@@ -75,7 +77,10 @@ impl FromStr for UnsealMethod {
         for kv in params.split(',') {
             let (k, v) = kv.split_once('=').ok_or(CryptoError::UnknownSlot)?;
             let v: u32 = v.parse().map_err(|_| CryptoError::UnknownSlot)?;
-            let i = ["m", "t", "p"].iter().position(|n| *n == k).ok_or(CryptoError::UnknownSlot)?;
+            let i = ["m", "t", "p"]
+                .iter()
+                .position(|n| *n == k)
+                .ok_or(CryptoError::UnknownSlot)?;
             cost[i] = Some(v);
         }
         let [Some(m_kib), Some(t), Some(p)] = cost else {
@@ -118,7 +123,8 @@ fn argon2_kek(pass: &Passphrase, salt: &[u8], cost: Argon2Cost) -> Result<Key256
     if cost.m_kib > Argon2Cost::MAX_M_KIB || cost.t > 100 || cost.p > 64 {
         return Err(CryptoError::UnknownSlot);
     }
-    let params = argon2::Params::new(cost.m_kib, cost.t, cost.p, Some(32)).map_err(|_| CryptoError::UnknownSlot)?;
+    let params = argon2::Params::new(cost.m_kib, cost.t, cost.p, Some(32))
+        .map_err(|_| CryptoError::UnknownSlot)?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     let mut out = Zeroizing::new([0u8; 32]);
     argon
@@ -130,13 +136,19 @@ fn argon2_kek(pass: &Passphrase, salt: &[u8], cost: Argon2Cost) -> Result<Key256
 fn hkdf_kek(ikm: &[u8], salt: &[u8], label: &[u8]) -> Result<Key256, CryptoError> {
     let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, salt).extract(ikm);
     let info = [label];
-    let okm = prk.expand(&info, hkdf::HKDF_SHA256).map_err(|_| CryptoError::Random)?;
+    let okm = prk
+        .expand(&info, hkdf::HKDF_SHA256)
+        .map_err(|_| CryptoError::Random)?;
     let mut out = Zeroizing::new([0u8; 32]);
     okm.fill(out.as_mut()).map_err(|_| CryptoError::Random)?;
     Key256::from_slice(out.as_ref())
 }
 
-fn derive_kek(secret: &UnsealSecret, method: &UnsealMethod, salt: &[u8]) -> Result<Key256, CryptoError> {
+fn derive_kek(
+    secret: &UnsealSecret,
+    method: &UnsealMethod,
+    salt: &[u8],
+) -> Result<Key256, CryptoError> {
     match (secret, method) {
         (UnsealSecret::Passphrase(p), UnsealMethod::Passphrase(cost)) => argon2_kek(p, salt, *cost),
         (UnsealSecret::KeyFile(k), UnsealMethod::KeyFile) => {
@@ -159,7 +171,11 @@ fn method_for(secret: &UnsealSecret) -> UnsealMethod {
 
 impl UnsealSlot {
     /// Seals `root` under `secret` for the practice `practice_id`.
-    pub fn create(practice_id: &str, root: &RootKey, secret: &UnsealSecret) -> Result<Self, CryptoError> {
+    pub fn create(
+        practice_id: &str,
+        root: &RootKey,
+        secret: &UnsealSecret,
+    ) -> Result<Self, CryptoError> {
         let method = method_for(secret);
         let mut salt = vec![0u8; SALT_LEN];
         random_bytes(&mut salt)?;
@@ -180,14 +196,22 @@ impl UnsealSlot {
     /// Opens the root key, or says the secret is wrong (never which part).
     pub fn open(&self, practice_id: &str, secret: &UnsealSecret) -> Result<RootKey, CryptoError> {
         let kek = derive_kek(secret, &self.method, &self.salt)?;
-        let bytes = open_bytes(&kek, &slot_aad(practice_id, &self.method), self.wrapped.as_bytes())
-            .map_err(|_| CryptoError::WrongSecret)?;
+        let bytes = open_bytes(
+            &kek,
+            &slot_aad(practice_id, &self.method),
+            self.wrapped.as_bytes(),
+        )
+        .map_err(|_| CryptoError::WrongSecret)?;
         Ok(RootKey::from_key(Key256::from_slice(&bytes)?))
     }
 }
 
 /// Tries each slot that takes this kind of secret; the first that opens wins.
-pub fn unseal(practice_id: &str, slots: &[UnsealSlot], secret: &UnsealSecret) -> Result<RootKey, CryptoError> {
+pub fn unseal(
+    practice_id: &str,
+    slots: &[UnsealSlot],
+    secret: &UnsealSecret,
+) -> Result<RootKey, CryptoError> {
     let mut candidates = slots.iter().filter(|s| s.accepts(secret)).peekable();
     if candidates.peek().is_none() {
         return Err(CryptoError::NoSlotForMethod);
@@ -205,7 +229,11 @@ mod tests {
     use super::*;
 
     fn fast() -> Argon2Cost {
-        Argon2Cost { m_kib: 64, t: 1, p: 1 }
+        Argon2Cost {
+            m_kib: 64,
+            t: 1,
+            p: 1,
+        }
     }
 
     #[test]
@@ -224,30 +252,51 @@ mod tests {
     #[test]
     fn each_method_opens_its_slot_and_only_with_the_right_secret() {
         let root = RootKey::generate().unwrap();
-        let pass = UnsealSecret::Passphrase(Passphrase::new("a long enough passphrase".into()).unwrap());
+        let pass =
+            UnsealSecret::Passphrase(Passphrase::new("a long enough passphrase".into()).unwrap());
         let file = UnsealSecret::KeyFile(KeyFileSecret::generate().unwrap());
         let code = UnsealSecret::RecoveryCode(RecoveryCode::generate().unwrap());
         let slots: Vec<_> = [&pass, &file, &code]
             .iter()
             .map(|s| UnsealSlot::create("p1", &root, s).unwrap())
             .collect();
-        assert_eq!(slots[0].method, UnsealMethod::Passphrase(Argon2Cost::DEFAULT));
+        assert_eq!(
+            slots[0].method,
+            UnsealMethod::Passphrase(Argon2Cost::DEFAULT)
+        );
         for s in [&pass, &file, &code] {
             let opened = unseal("p1", &slots, s).unwrap();
             assert_eq!(opened.key().as_bytes(), root.key().as_bytes());
-            assert!(matches!(unseal("p2", &slots, s), Err(CryptoError::WrongSecret)));
+            assert!(matches!(
+                unseal("p2", &slots, s),
+                Err(CryptoError::WrongSecret)
+            ));
         }
-        let wrong = UnsealSecret::Passphrase(Passphrase::for_unseal("a long enough passphrasE".into()));
-        assert!(matches!(unseal("p1", &slots, &wrong), Err(CryptoError::WrongSecret)));
+        let wrong =
+            UnsealSecret::Passphrase(Passphrase::for_unseal("a long enough passphrasE".into()));
+        assert!(matches!(
+            unseal("p1", &slots, &wrong),
+            Err(CryptoError::WrongSecret)
+        ));
         let other_file = UnsealSecret::KeyFile(KeyFileSecret::generate().unwrap());
-        assert!(matches!(unseal("p1", &slots, &other_file), Err(CryptoError::WrongSecret)));
-        assert!(matches!(unseal("p1", &slots[1..], &pass), Err(CryptoError::NoSlotForMethod)));
+        assert!(matches!(
+            unseal("p1", &slots, &other_file),
+            Err(CryptoError::WrongSecret)
+        ));
+        assert!(matches!(
+            unseal("p1", &slots[1..], &pass),
+            Err(CryptoError::NoSlotForMethod)
+        ));
     }
 
     #[test]
     fn absurd_stored_cost_is_refused_not_attempted() {
         let pass = Passphrase::for_unseal("whatever".into());
-        let cost = Argon2Cost { m_kib: u32::MAX, t: 1, p: 1 };
+        let cost = Argon2Cost {
+            m_kib: u32::MAX,
+            t: 1,
+            p: 1,
+        };
         assert!(argon2_kek(&pass, &[0; 16], cost).is_err());
         assert!(argon2_kek(&pass, &[0; 16], fast()).is_ok());
     }

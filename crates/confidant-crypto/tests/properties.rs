@@ -4,7 +4,12 @@ use confidant_crypto::{ClientKey, CryptoError, FieldContext, PracticeKey, RootKe
 use proptest::prelude::*;
 
 fn ctx<'a>(kind: &'a str, record: &'a str, client: &'a str, field: &'a str) -> FieldContext<'a> {
-    FieldContext { kind, record_id: record, client_id: client, field }
+    FieldContext {
+        kind,
+        record_id: record,
+        client_id: client,
+        field,
+    }
 }
 
 proptest! {
@@ -90,7 +95,10 @@ fn a_ciphertext_copied_to_another_field_row_client_or_key_version_fails_to_open(
         ctx("client", "row-1", "client-2", "legal_name"),
         ctx("note", "row-1", "client-1", "legal_name"),
     ] {
-        assert_eq!(key.open(&elsewhere, &sealed).unwrap_err(), CryptoError::Integrity);
+        assert_eq!(
+            key.open(&elsewhere, &sealed).unwrap_err(),
+            CryptoError::Integrity
+        );
     }
     // The same key bytes under another version number is another place too.
     let pk = PracticeKey::generate(1).unwrap();
@@ -107,13 +115,23 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_version() {
     let root = RootKey::generate().unwrap();
     let v1 = PracticeKey::generate(1).unwrap();
     let stored_v1 = root.wrap_practice_key(&v1).unwrap();
-    let clients: Vec<(String, ClientKey)> =
-        (0..20).map(|i| (format!("client-{i}"), ClientKey::generate(1).unwrap())).collect();
+    let clients: Vec<(String, ClientKey)> = (0..20)
+        .map(|i| (format!("client-{i}"), ClientKey::generate(1).unwrap()))
+        .collect();
     let records: Vec<(String, Sealed<[u8]>)> = clients
         .iter()
-        .map(|(id, ck)| (id.clone(), ck.seal(&ctx("note", "n", id, "body"), id.as_bytes()).unwrap()))
+        .map(|(id, ck)| {
+            (
+                id.clone(),
+                ck.seal(&ctx("note", "n", id, "body"), id.as_bytes())
+                    .unwrap(),
+            )
+        })
         .collect();
-    let mut wrapped: Vec<_> = clients.iter().map(|(id, ck)| v1.wrap_client_key(id, ck).unwrap()).collect();
+    let mut wrapped: Vec<_> = clients
+        .iter()
+        .map(|(id, ck)| v1.wrap_client_key(id, ck).unwrap())
+        .collect();
     drop(clients);
 
     let v2 = PracticeKey::generate(2).unwrap();
@@ -128,8 +146,19 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_version() {
     let current = root.unwrap_practice_key(2, &stored_v2).unwrap();
     for (w, (id, sealed)) in wrapped.iter().zip(&records) {
         let ck = current.unwrap_client_key(id, 1, w).unwrap();
-        assert_eq!(ck.open(&ctx("note", "n", id, "body"), sealed).unwrap().as_slice(), id.as_bytes());
-        assert!(v1.unwrap_client_key(id, 1, w).is_err(), "old version no longer opens rewrapped keys");
+        assert_eq!(
+            ck.open(&ctx("note", "n", id, "body"), sealed)
+                .unwrap()
+                .as_slice(),
+            id.as_bytes()
+        );
+        assert!(
+            v1.unwrap_client_key(id, 1, w).is_err(),
+            "old version no longer opens rewrapped keys"
+        );
     }
-    assert!(root.unwrap_practice_key(1, &stored_v2).is_err(), "versions are bound to their number");
+    assert!(
+        root.unwrap_practice_key(1, &stored_v2).is_err(),
+        "versions are bound to their number"
+    );
 }

@@ -1,0 +1,117 @@
+//! The record services: the only way to create or read a client or a note. Each write seals
+//! before it stores; each read opens after it loads.
+//!
+//! Every method takes the acting `Actor`, so the access policy and the audit log can be applied
+//! here, in one place, rather than in handlers.
+
+use crate::actor::Actor;
+use crate::client::{self, Client, ClientInput, NewClient};
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{ClientId, NoteId};
+use crate::note::{self, NewNote, Note, NoteInput};
+use crate::ports::{StoreError, to_millis};
+use crate::vault::Vault;
+
+/// Most clients returned by one page of a listing.
+pub const MAX_PAGE: usize = 500;
+
+/// One page of clients, and where the next starts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ClientPage {
+    /// The clients on this page, ordered by id.
+    pub clients: Vec<Client>,
+    /// Pass as `after` to get the next page; `None` on the last.
+    pub next: Option<ClientId>,
+}
+
+fn not_found_on_conflict(what: &'static str) -> impl Fn(StoreError) -> CoreError {
+    move |e| match e {
+        StoreError::Conflict(_) => CoreError::NotFound(what),
+        other => other.into(),
+    }
+}
+
+impl Vault {
+    /// Adds a client: validates, seals every field under a fresh client key, stores both at once.
+    pub fn create_client(&self, _actor: &Actor, input: ClientInput) -> CoreResult<ClientId> {
+        let now = self.clock.now();
+        let new = NewClient::validate(input, now.date())?;
+        let id = ClientId::random();
+        self.with_new_client_key(id, |key, key_row| {
+            let row = client::seal(id, key, to_millis(now), &new)?;
+            self.store.insert_client(&row, &key_row)?;
+            Ok(id)
+        })
+    }
+
+    /// One client's demographics.
+    pub fn client(&self, _actor: &Actor, id: ClientId) -> CoreResult<Client> {
+        let row = self
+            .store
+            .client(id)?
+            .ok_or(CoreError::NotFound("client"))?;
+        let key = self.client_key(id, row.key_version)?;
+        client::open(&row, &key)
+    }
+
+    /// A page of clients, skipping any that were crypto-shredded.
+    pub fn clients(
+        &self,
+        _actor: &Actor,
+        after: Option<ClientId>,
+        limit: usize,
+    ) -> CoreResult<ClientPage> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let rows = self.store.clients(after, limit + 1)?;
+        let more = rows.len() > limit;
+        let mut clients = Vec::with_capacity(limit);
+        for row in rows.iter().take(limit) {
+            match self.client_key(row.id, row.key_version) {
+                Ok(key) => clients.push(client::open(row, &key)?),
+                Err(CoreError::Shredded) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let next = if more {
+            rows.get(limit - 1).map(|r| r.id)
+        } else {
+            None
+        };
+        Ok(ClientPage { clients, next })
+    }
+
+    /// Writes a note in a client's record.
+    pub fn create_note(
+        &self,
+        actor: &Actor,
+        client_id: ClientId,
+        input: NoteInput,
+    ) -> CoreResult<NoteId> {
+        let new = NewNote::validate(input)?;
+        let client = self
+            .store
+            .client(client_id)?
+            .ok_or(CoreError::NotFound("client"))?;
+        let key = self.client_key(client_id, client.key_version)?;
+        let id = NoteId::random();
+        let row = note::seal(
+            id,
+            client_id,
+            actor.id,
+            &key,
+            to_millis(self.clock.now()),
+            &new,
+        )?;
+        self.store
+            .insert_note(&row)
+            .map_err(not_found_on_conflict("client"))?;
+        Ok(id)
+    }
+
+    /// One note.
+    pub fn note(&self, _actor: &Actor, id: NoteId) -> CoreResult<Note> {
+        let row = self.store.note(id)?.ok_or(CoreError::NotFound("note"))?;
+        let key = self.client_key(row.client_id, row.key_version)?;
+        note::open(&row, &key)
+    }
+}

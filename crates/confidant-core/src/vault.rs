@@ -1,0 +1,285 @@
+//! The practice's keys in use: `init` creates them, `unseal` opens them, and the open `Vault`
+//! hands each service the client key it needs. Rotation and crypto-shredding live here too.
+//!
+//! Unwrapped keys exist only in this process's memory (zeroized on drop); nothing here writes a
+//! key in the clear or logs anything about one.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use confidant_crypto::{
+    ApiTokenSecret, ClientKey, PracticeKey, RecoveryCode, RootKey, UnsealSecret, UnsealSlot, unseal,
+};
+
+use crate::actor::{self, Actor, Role};
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{ActorId, ClientId, PracticeId};
+use crate::ports::{
+    ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError, to_millis,
+};
+
+/// What `init` hands back, once: the recovery code and the owner's token.
+#[derive(Debug)]
+pub struct Initialized {
+    /// The new practice's id.
+    pub practice_id: PracticeId,
+    /// Opens the practice if every other unseal method is lost; shown once.
+    pub recovery_code: RecoveryCode,
+    /// The owner's bootstrap API token; shown once.
+    pub owner_token: ApiTokenSecret,
+}
+
+/// Creates a practice: root key, practice key v1, an unseal slot per method plus the recovery
+/// code, and the owner's token — all in one atomic write.
+pub fn init(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    methods: &[UnsealSecret],
+) -> CoreResult<Initialized> {
+    if methods.is_empty() {
+        return Err(CoreError::Crypto(
+            confidant_crypto::CryptoError::NoSlotForMethod,
+        ));
+    }
+    if store.practice()?.is_some() {
+        return Err(CoreError::AlreadyInitialized);
+    }
+    let now = to_millis(clock.now());
+    let practice_id = PracticeId::random();
+    let pid = practice_id.to_string();
+    let root = RootKey::generate()?;
+    let recovery_code = RecoveryCode::generate()?;
+    let mut slots = methods
+        .iter()
+        .map(|m| UnsealSlot::create(&pid, &root, m))
+        .collect::<Result<Vec<_>, _>>()?;
+    slots.push(UnsealSlot::create(
+        &pid,
+        &root,
+        &UnsealSecret::RecoveryCode(recovery_code.clone()),
+    )?);
+    let first = PracticeKey::generate(1)?;
+    let (owner_token, owner_secret) = actor::issue(
+        ActorId::random(),
+        Role::Owner,
+        "bootstrap owner token",
+        now,
+        None,
+    )?;
+    let new = NewPractice {
+        practice: PracticeRow {
+            id: practice_id,
+            created_at: now,
+        },
+        slots,
+        first_key: PracticeKeyRow {
+            version: 1,
+            wrapped: root.wrap_practice_key(&first)?,
+            created_at: now,
+        },
+        owner_token,
+    };
+    store.create_practice(&new).map_err(|e| match e {
+        StoreError::Conflict(_) => CoreError::AlreadyInitialized,
+        other => other.into(),
+    })?;
+    Ok(Initialized {
+        practice_id,
+        recovery_code,
+        owner_token: owner_secret,
+    })
+}
+
+/// Practice key versions in memory; the highest version is current.
+struct Keyring {
+    root: RootKey,
+    versions: BTreeMap<u32, PracticeKey>,
+}
+
+impl Keyring {
+    fn current(&self) -> CoreResult<&PracticeKey> {
+        self.versions
+            .values()
+            .next_back()
+            .ok_or(CoreError::Integrity)
+    }
+}
+
+/// An unsealed practice: the services' way to every client key.
+pub struct Vault {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    practice_id: PracticeId,
+    keyring: RwLock<Keyring>,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("practice_id", &self.practice_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a practice key rotation did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rotation {
+    /// The new current practice key version.
+    pub version: u32,
+    /// Client keys rewrapped under it.
+    pub rewrapped: usize,
+}
+
+impl Vault {
+    /// Opens the practice with one unseal secret; a wrong secret changes nothing.
+    pub fn unseal(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        secret: &UnsealSecret,
+    ) -> CoreResult<Self> {
+        let practice = store.practice()?.ok_or(CoreError::NotInitialized)?;
+        let slots = store.unseal_slots()?;
+        let root = unseal(&practice.id.to_string(), &slots, secret)?;
+        let mut versions = BTreeMap::new();
+        for row in store.practice_keys()? {
+            versions.insert(
+                row.version,
+                root.unwrap_practice_key(row.version, &row.wrapped)?,
+            );
+        }
+        if versions.is_empty() {
+            return Err(CoreError::Integrity);
+        }
+        Ok(Self {
+            store,
+            clock,
+            practice_id: practice.id,
+            keyring: RwLock::new(Keyring { root, versions }),
+        })
+    }
+
+    /// The practice's id.
+    pub fn practice_id(&self) -> PracticeId {
+        self.practice_id
+    }
+
+    fn keyring(&self) -> CoreResult<RwLockReadGuard<'_, Keyring>> {
+        self.keyring.read().map_err(|_| CoreError::Integrity)
+    }
+
+    /// Resolves an API token to the actor it speaks for.
+    pub fn authenticate(&self, token: &ApiTokenSecret) -> CoreResult<Actor> {
+        let row = self
+            .store
+            .token_by_digest(&token.digest())?
+            .ok_or(CoreError::Unauthenticated)?;
+        actor::actor_for(&row, to_millis(self.clock.now()))
+    }
+
+    /// A fresh client key, stored wrapped; `write` stores it with the client's first row while
+    /// the keyring is held, so a rotation never misses a key wrapped under an old version.
+    pub(crate) fn with_new_client_key<T>(
+        &self,
+        client: ClientId,
+        write: impl FnOnce(&ClientKey, ClientKeyRow) -> CoreResult<T>,
+    ) -> CoreResult<T> {
+        let ring = self.keyring()?;
+        let pk = ring.current()?;
+        let key = ClientKey::generate(1)?;
+        let row = ClientKeyRow {
+            client_id: client,
+            version: key.version(),
+            practice_key_version: pk.version(),
+            wrapped: pk.wrap_client_key(&client.to_string(), &key)?,
+        };
+        write(&key, row)
+    }
+
+    /// A client's data key; `Shredded` if it was destroyed.
+    pub(crate) fn client_key(&self, client: ClientId, version: u32) -> CoreResult<ClientKey> {
+        let row = self
+            .store
+            .client_key(client, version)?
+            .ok_or(CoreError::Shredded)?;
+        let ring = self.keyring()?;
+        let pk = ring
+            .versions
+            .get(&row.practice_key_version)
+            .ok_or(CoreError::Integrity)?;
+        Ok(pk.unwrap_client_key(&client.to_string(), row.version, &row.wrapped)?)
+    }
+
+    /// Creates a new practice key version and rewraps every client key under it, online; old
+    /// versions are deleted once nothing uses them.
+    pub fn rotate_practice_key(&self) -> CoreResult<Rotation> {
+        let version = {
+            let mut ring = self.keyring.write().map_err(|_| CoreError::Integrity)?;
+            let version = ring.current()?.version() + 1;
+            let pk = PracticeKey::generate(version)?;
+            let row = PracticeKeyRow {
+                version,
+                wrapped: ring.root.wrap_practice_key(&pk)?,
+                created_at: to_millis(self.clock.now()),
+            };
+            self.store.add_practice_key(&row)?;
+            ring.versions.insert(version, pk);
+            version
+        };
+        // From here on every new client key is wrapped under `version`; rewrap the rest.
+        let mut rewrapped = 0;
+        loop {
+            let batch = self.store.client_keys_not_under(version, 256)?;
+            if batch.is_empty() {
+                break;
+            }
+            let ring = self.keyring()?;
+            let new = ring.versions.get(&version).ok_or(CoreError::Integrity)?;
+            for row in batch {
+                let old = ring
+                    .versions
+                    .get(&row.practice_key_version)
+                    .ok_or(CoreError::Integrity)?;
+                let id = row.client_id.to_string();
+                let key = old.unwrap_client_key(&id, row.version, &row.wrapped)?;
+                let moved = ClientKeyRow {
+                    practice_key_version: version,
+                    wrapped: new.wrap_client_key(&id, &key)?,
+                    ..row
+                };
+                if self
+                    .store
+                    .rewrap_client_key(&moved, row.practice_key_version)?
+                {
+                    rewrapped += 1;
+                }
+            }
+        }
+        let mut ring = self.keyring.write().map_err(|_| CoreError::Integrity)?;
+        let old: Vec<u32> = ring
+            .versions
+            .keys()
+            .copied()
+            .filter(|v| *v < version)
+            .collect();
+        for v in old {
+            self.store.delete_practice_key(v)?;
+            ring.versions.remove(&v);
+        }
+        Ok(Rotation { version, rewrapped })
+    }
+
+    /// Crypto-shreds a client: destroys their data key, so none of their records, in this
+    /// database or any backup, can be opened again. Irreversible.
+    pub fn shred_client(&self, client: ClientId) -> CoreResult<()> {
+        if self.store.client(client)?.is_none() {
+            return Err(CoreError::NotFound("client"));
+        }
+        self.store.shred_client_keys(client)?;
+        Ok(())
+    }
+
+    /// The current practice key version.
+    pub fn practice_key_version(&self) -> CoreResult<u32> {
+        Ok(self.keyring()?.current()?.version())
+    }
+}
