@@ -7,3 +7,11 @@
 mod sqlite;
 
 pub use sqlite::SqliteStore;
+
+impl SqliteStore {
+    /// Whether `data_dir` holds a Confidant database, so `serve` can refuse a wrong directory
+    /// instead of creating an empty practice there.
+    pub fn exists(data_dir: &std::path::Path) -> bool {
+        data_dir.join(sqlite::DB_FILE).is_file()
+    }
+}

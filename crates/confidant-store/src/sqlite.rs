@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use self::errors::{db_error, unavailable};
 
 /// File name of the database inside the data directory.
-const DB_FILE: &str = "confidant.db";
+pub(crate) const DB_FILE: &str = "confidant.db";
 /// Read connections; enough for a practice's handful of concurrent requests.
 const READERS: usize = 4;
 /// How long a statement waits for another connection's lock before giving up.

@@ -1,0 +1,236 @@
+//! The `confidant` binary: a thin shell that parses arguments, wires the store, core and server
+//! together, and prints. All the work lives in the library crates.
+//!
+//! Errors leave as one line on stderr with a non-zero exit code; nothing here ever prints a
+//! secret except the one-time recovery code and demo credentials it exists to show.
+
+mod demo;
+mod paths;
+mod secrets;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use confidant_core::Vault;
+use confidant_core::ports::SystemClock;
+use confidant_server::{AppState, DEFAULT_MAX_BODY_BYTES};
+use confidant_store::SqliteStore;
+
+/// Confidant: a clinical-records server that keeps what clients say confidential.
+#[derive(Debug, Parser)]
+#[command(name = "confidant", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new practice in an empty data directory.
+    Init(InitArgs),
+    /// Unseal a practice and serve the API.
+    Serve(ServeArgs),
+    /// Run a throwaway practice with fictional clients, served at once.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Data directory (created if missing; must be empty).
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Key file that unseals the practice, kept outside DIR (created if missing).
+    #[arg(long, value_name = "PATH")]
+    key_file: Option<PathBuf>,
+    /// Name of an environment variable holding an unseal passphrase (12+ characters).
+    #[arg(long, value_name = "VAR")]
+    passphrase_env: Option<String>,
+    /// Where to write the owner's API token (must not exist yet; kept outside DIR).
+    #[arg(long, value_name = "FILE")]
+    owner_token_out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Data directory made by `confidant init`.
+    #[arg(long, value_name = "DIR")]
+    data: PathBuf,
+    /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    unseal: secrets::UnsealArgs,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
+    max_body_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Keep the demo practice in DIR (new or empty) instead of a temporary directory.
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => init(args),
+        Command::Serve(args) => serve(args),
+        Command::Demo(args) => demo::run(args.data.as_deref(), args.listen),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init(args: InitArgs) -> Result<()> {
+    // Check everything that can be checked before writing anything.
+    paths::check_empty_or_missing(&args.data)?;
+    paths::check_outside("--owner-token-out", &args.owner_token_out, &args.data)?;
+    let methods = secrets::init_methods(
+        args.key_file.as_deref(),
+        args.passphrase_env.as_deref(),
+        &args.data,
+    )?;
+    let mut created_dir = false;
+    let outcome = (|| -> Result<_> {
+        let token_file = paths::NewFile::create(&args.owner_token_out).with_context(|| {
+            format!(
+                "cannot create the owner token file {}",
+                args.owner_token_out.display()
+            )
+        })?;
+        created_dir = paths::prepare_empty_dir(&args.data)?;
+        let store = SqliteStore::open(&args.data).context("cannot create the database")?;
+        let done = confidant_core::init(&store, &SystemClock, &methods.secrets)?;
+        Ok((token_file, done))
+    })();
+    let (mut token_file, done) = match outcome {
+        Ok(ok) => ok,
+        Err(e) => {
+            // Leave nothing half-made: what this run created goes again.
+            if created_dir {
+                let _ = std::fs::remove_dir_all(&args.data);
+            }
+            methods.discard_created_key_file();
+            return Err(e);
+        }
+    };
+    token_file.write_all_and_keep(format!("{}\n", done.owner_token.reveal()).as_bytes())?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Initialized practice {} in {}",
+        done.practice_id,
+        args.data.display()
+    )?;
+    if let Some(k) = &methods.created_key_file {
+        writeln!(
+            out,
+            "Created key file {}: keep it outside the data directory and its backups",
+            k.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "Owner API token written to {}",
+        args.owner_token_out.display()
+    )?;
+    writeln!(out, "Recovery code: {}", &*done.recovery_code.reveal())?;
+    writeln!(
+        out,
+        "Write the recovery code down and keep it offline: it unseals the practice if every other method is lost, and it is shown only now."
+    )?;
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<()> {
+    init_logging();
+    let secret = args.unseal.secret()?;
+    let vault = open_vault(&args.data, &secret)?;
+    drop(secret);
+    run_server(vault, args.listen, args.max_body_bytes, |addr| {
+        println!("Listening on http://{addr}");
+    })
+}
+
+/// Opens an existing practice's store and unseals it.
+fn open_vault(data: &Path, secret: &confidant_crypto::UnsealSecret) -> Result<Arc<Vault>> {
+    if !SqliteStore::exists(data) {
+        bail!(
+            "no practice in {}; run `confidant init --data {}` first",
+            data.display(),
+            data.display()
+        );
+    }
+    let store = SqliteStore::open(data).context("cannot open the database")?;
+    let vault = Vault::unseal(Arc::new(store), Arc::new(SystemClock), secret)?;
+    Ok(Arc::new(vault))
+}
+
+/// Binds, announces the address, and serves until SIGINT or SIGTERM.
+fn run_server(
+    vault: Arc<Vault>,
+    listen: SocketAddr,
+    max_body: usize,
+    announce: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        announce(addr);
+        std::io::stdout().flush()?;
+        tracing::info!(practice = %vault.practice_id(), %addr, "unsealed and serving");
+        let app = confidant_server::app(AppState::new(vault, max_body));
+        confidant_server::serve(listener, app, shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CONFIDANT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .try_init();
+}

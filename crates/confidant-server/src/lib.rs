@@ -1,0 +1,88 @@
+//! Confidant's HTTP interface: the JSON API under `/api/v1` and `/healthz`.
+//!
+//! Handlers authenticate, parse and call a core service; they never touch storage or keys, and
+//! never log request bodies. Every error leaves as an RFC 9457 problem document.
+
+mod extract;
+mod problem;
+mod routes;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use confidant_core::{CoreError, Vault};
+use tokio::net::TcpListener;
+
+pub use problem::{PROBLEM_JSON, Problem};
+
+/// Default request body limit: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every handler shares: the open vault and the server's limits.
+#[derive(Clone)]
+pub struct AppState {
+    vault: Arc<Vault>,
+    max_body_bytes: usize,
+}
+
+impl AppState {
+    /// State for a server over `vault` that refuses bodies over `max_body_bytes`.
+    pub fn new(vault: Arc<Vault>, max_body_bytes: usize) -> Self {
+        Self {
+            vault,
+            max_body_bytes,
+        }
+    }
+
+    /// Runs a (blocking) core call off the async executor.
+    pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, Problem>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Vault) -> Result<T, CoreError> + Send + 'static,
+    {
+        let vault = Arc::clone(&self.vault);
+        match tokio::task::spawn_blocking(move || f(&vault)).await {
+            Ok(result) => result.map_err(Problem::from),
+            Err(join) => Err(problem::internal(&join)),
+        }
+    }
+}
+
+/// The full application: routes, body limit, and request logging (method, route, status only).
+pub fn app(state: AppState) -> Router {
+    let limit = state.max_body_bytes;
+    routes::router()
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// Logs the route template, never the concrete path or body.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "(unmatched)".to_owned());
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(%method, route, status = resp.status().as_u16(), micros = start.elapsed().as_micros() as u64, "request");
+    resp
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

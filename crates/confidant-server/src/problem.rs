@@ -1,0 +1,144 @@
+//! RFC 9457 problem documents: the one place errors become HTTP responses.
+//!
+//! Details say what was wrong and what to do, and never quote client content: core errors are
+//! already content-free, and request-parsing messages are rewritten here before use.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use confidant_core::CoreError;
+use confidant_core::ports::StoreError;
+use serde::Serialize;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error response body, per RFC 9457.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short, fixed summary of the kind.
+    pub title: &'static str,
+    /// The HTTP status, repeated for clients that lose headers.
+    pub status: u16,
+    /// What happened here and what to do about it.
+    pub detail: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl Problem {
+    /// A problem of kind `slug` with a status, title and detail.
+    pub fn new(
+        status: StatusCode,
+        slug: &str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: format!("urn:confidant:problem:{slug}"),
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    /// 400: the request could not be understood.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    /// 404: nothing here (also for ids the caller may not know exist).
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    /// 422: well-formed JSON whose content breaks a rule.
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-input",
+            "Invalid input",
+            detail,
+        )
+    }
+
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut resp = (status, body).into_response();
+        let headers = resp.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+impl From<CoreError> for Problem {
+    fn from(e: CoreError) -> Self {
+        match &e {
+            CoreError::Invalid(inv) => {
+                let mut p = Self::unprocessable(inv.to_string());
+                p.field = Some(inv.field);
+                p
+            }
+            CoreError::NotFound(what) => Self::not_found(format!("no such {what}; check the id")),
+            CoreError::Shredded => Self::new(
+                StatusCode::GONE,
+                "destroyed",
+                "Record destroyed",
+                "this client's records were destroyed at the end of their retention period",
+            ),
+            CoreError::Unauthenticated => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Authentication required",
+                "send a valid, unexpired API token as `Authorization: Bearer <token>`",
+            ),
+            CoreError::Store(StoreError::Unavailable(_)) => {
+                tracing::error!(error = %e, "storage unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    "storage is unavailable; nothing was changed, try again shortly",
+                )
+            }
+            CoreError::Store(StoreError::Conflict(_)) => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict",
+                "a conflicting write happened at the same time; nothing was changed, try again",
+            ),
+            _ => internal(&e),
+        }
+    }
+}
+
+/// 500, logged by its (content-free) cause; the caller learns only that nothing leaked.
+pub fn internal(cause: &dyn std::fmt::Display) -> Problem {
+    tracing::error!(error = %cause, "internal error");
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "the server failed; the error is logged for the administrator",
+    )
+}
