@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             conflict_messages_name_no_stored_values,
             data_persists_after_the_store_is_dropped_and_reopened,
             writes_and_reads_from_many_threads_all_land,
+            arbitrary_rows_round_trip_exactly,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -504,6 +505,63 @@ mod suite {
         assert_eq!(store.note(note.id).unwrap(), Some(note));
         assert_eq!(store.token_by_digest(&extra.digest).unwrap(), Some(extra));
         assert_conflict(store.create_practice(&new_practice()));
+    }
+
+    /// Arbitrary bytes, text, versions and times (empty, huge, NUL, extremes) come back
+    /// exactly as written.
+    pub fn arbitrary_rows_round_trip_exactly(h: &dyn Harness) {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let store = h.open();
+        let bytes = || proptest::collection::vec(any::<u8>(), 0..6000);
+        let strategy = (
+            (bytes(), bytes(), any::<String>(), any::<String>()),
+            (any::<u32>(), any::<u32>(), any::<u32>()),
+            (any::<i64>(), proptest::option::of(any::<i64>())),
+        );
+        let mut runner = TestRunner::new(Config::with_cases(48));
+        runner
+            .run(
+                &strategy,
+                |((body, wrapped, kind, label), (v1, v2, v3), (at, expires))| {
+                    let (client, key) = client_under(v3);
+                    let client = ClientRow {
+                        key_version: v1,
+                        created_at: at,
+                        legal_name: Sealed::from_bytes(body.clone()),
+                        ..client
+                    };
+                    let key = ClientKeyRow {
+                        version: v2,
+                        wrapped: Sealed::from_bytes(wrapped),
+                        ..key
+                    };
+                    store.insert_client(&client, &key).unwrap();
+                    prop_assert_eq!(store.client(client.id).unwrap(), Some(client.clone()));
+                    prop_assert_eq!(store.client_key(client.id, v2).unwrap(), Some(key));
+                    let note = NoteRow {
+                        key_version: v1,
+                        kind: kind.clone(),
+                        created_at: at,
+                        body: Sealed::from_bytes(body),
+                        ..note_for(client.id)
+                    };
+                    store.insert_note(&note).unwrap();
+                    prop_assert_eq!(store.note(note.id).unwrap(), Some(note));
+                    let token = TokenRow {
+                        role: kind,
+                        label,
+                        created_at: at,
+                        expires_at: expires,
+                        ..token()
+                    };
+                    store.insert_token(&token).unwrap();
+                    prop_assert_eq!(store.token_by_digest(&token.digest).unwrap(), Some(token));
+                    Ok(())
+                },
+            )
+            .unwrap();
     }
 
     pub fn writes_and_reads_from_many_threads_all_land(h: &dyn Harness) {
