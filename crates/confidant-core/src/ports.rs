@@ -193,6 +193,8 @@ pub trait NoteStore {
     fn insert_note(&self, note: &NoteRow) -> StoreResult<()>;
     /// One note.
     fn note(&self, id: NoteId) -> StoreResult<Option<NoteRow>>;
+    /// Every note of one client, oldest first (ties broken by id).
+    fn notes_of_client(&self, client: ClientId) -> StoreResult<Vec<NoteRow>>;
 }
 
 /// API tokens.

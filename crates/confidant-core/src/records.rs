@@ -4,6 +4,8 @@
 //! Every method takes the acting `Actor`, so the access policy and the audit log can be applied
 //! here, in one place, rather than in handlers.
 
+use std::collections::BTreeMap;
+
 use crate::actor::Actor;
 use crate::client::{self, Client, ClientInput, NewClient};
 use crate::error::{CoreError, CoreResult};
@@ -106,6 +108,32 @@ impl Vault {
             .insert_note(&row)
             .map_err(not_found_on_conflict("client"))?;
         Ok(id)
+    }
+
+    /// Every note in a client's record, oldest first.
+    pub fn notes_of_client(&self, _actor: &Actor, client_id: ClientId) -> CoreResult<Vec<Note>> {
+        let client = self
+            .store
+            .client(client_id)?
+            .ok_or(CoreError::NotFound("client"))?;
+        let mut keys = BTreeMap::new();
+        keys.insert(
+            client.key_version,
+            self.client_key(client_id, client.key_version)?,
+        );
+        let rows = self.store.notes_of_client(client_id)?;
+        let mut notes = Vec::with_capacity(rows.len());
+        for row in &rows {
+            if !keys.contains_key(&row.key_version) {
+                keys.insert(
+                    row.key_version,
+                    self.client_key(client_id, row.key_version)?,
+                );
+            }
+            let key = keys.get(&row.key_version).ok_or(CoreError::Integrity)?;
+            notes.push(note::open(row, key)?);
+        }
+        Ok(notes)
     }
 
     /// One note.

@@ -210,6 +210,20 @@ fn a_shredded_clients_records_never_open_again() {
         .unwrap();
     let kept = vault.create_client(&owner, client_input(2)).unwrap();
     let kept_note = vault.create_note(&owner, kept, note("stays")).unwrap();
+    let second = vault.create_note(&owner, kept, note("stays too")).unwrap();
+    let listed: Vec<_> = vault
+        .notes_of_client(&owner, kept)
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.id, n.body))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (kept_note, "stays".to_owned()),
+            (second, "stays too".to_owned())
+        ]
+    );
 
     vault.shred_client(gone).unwrap();
     let (reopened, owner2) = p.open();

@@ -18,7 +18,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/healthz", get(healthz))
         .route("/api/v1/clients", post(create_client).get(list_clients))
         .route("/api/v1/clients/{id}", get(get_client))
-        .route("/api/v1/clients/{id}/notes", post(create_note))
+        .route(
+            "/api/v1/clients/{id}/notes",
+            post(create_note).get(list_notes),
+        )
         .route("/api/v1/notes/{id}", get(get_note))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -129,6 +132,18 @@ async fn create_note(
         .blocking(move |v| v.create_note(&actor, client, input))
         .await?;
     Ok(created(id))
+}
+
+async fn list_notes(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let client = path_id(&id, ClientId::parse, "client")?;
+    let notes = state
+        .blocking(move |v| v.notes_of_client(&actor, client))
+        .await?;
+    Ok(Json(json!({ "notes": notes })).into_response())
 }
 
 async fn get_note(

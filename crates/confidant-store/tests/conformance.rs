@@ -33,6 +33,7 @@ macro_rules! conformance_suite {
             rewrap_replaces_a_key_only_while_it_is_under_the_expected_version,
             shredding_removes_every_key_of_that_client_and_only_that_client,
             inserted_note_reads_back_unchanged,
+            notes_of_a_client_are_listed_oldest_first_and_only_theirs,
             inserting_a_note_id_twice_is_a_conflict_and_keeps_the_first,
             note_for_an_unknown_client_is_a_conflict,
             token_reads_back_by_its_digest,
@@ -419,6 +420,25 @@ mod suite {
         };
         assert_conflict(store.insert_note(&twin));
         assert_eq!(store.note(note.id).unwrap(), Some(note));
+    }
+
+    pub fn notes_of_a_client_are_listed_oldest_first_and_only_theirs(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let mut mine: Vec<NoteRow> = (0..5)
+            .map(|i| NoteRow {
+                created_at: 1_700_000_000_000 - i,
+                ..note_for(client.id)
+            })
+            .collect();
+        for n in &mine {
+            store.insert_note(n).unwrap();
+        }
+        store.insert_note(&note_for(other.id)).unwrap();
+        mine.reverse();
+        assert_eq!(store.notes_of_client(client.id).unwrap(), mine);
+        assert_eq!(store.notes_of_client(ClientId::random()).unwrap(), vec![]);
     }
 
     pub fn note_for_an_unknown_client_is_a_conflict(h: &dyn Harness) {

@@ -46,6 +46,22 @@ impl NoteStore for SqliteStore {
             .map_err(|e| db_error(op, e))
         })
     }
+
+    fn notes_of_client(&self, client: ClientId) -> StoreResult<Vec<NoteRow>> {
+        let op = "list notes of client";
+        self.read(op, |c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT id, client_id, key_version, kind, author, created_at, body \
+                     FROM notes WHERE client_id = ?1 ORDER BY created_at, id",
+                )
+                .map_err(|e| db_error(op, e))?;
+            let rows = stmt
+                .query_map([client.as_uuid().as_bytes()], note_row)
+                .map_err(|e| db_error(op, e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| db_error(op, e))
+        })
+    }
 }
 
 fn note_row(r: &Row<'_>) -> rusqlite::Result<NoteRow> {
