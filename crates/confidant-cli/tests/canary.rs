@@ -401,44 +401,58 @@ struct Acked {
     body: String,
 }
 
-#[test]
-fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
-    const THREADS: usize = 8;
-    const ACKED_BEFORE_KILL: usize = 200;
+/// How a burst ends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Stop {
+    Kill9,
+    Sigterm,
+}
 
-    let canary = Arc::new(Canary::new());
-    let practice = Practice::with_key_file();
-    let tmp = tempfile::tempdir().unwrap();
-    let server = start_server(&practice, &tmp);
-    let api = server.api(&practice.token);
-    let clients: Vec<String> = (0..3)
-        .map(|i| api.create_client(&canary.client(i, true)))
-        .collect();
+/// What a burst of concurrent note writes left behind.
+struct Burst {
+    acked: Vec<Acked>,
+    /// Every body ever sent, acknowledged or not: a note found afterwards must be one of these,
+    /// whole.
+    attempted: HashSet<String>,
+    cut_off: usize,
+    logs: Logs,
+}
+
+/// Runs `THREADS` writers posting marker notes to `clients` in a loop; once `ACKED_BEFORE_STOP`
+/// writes are acknowledged, stops the server (`how`) while the writers keep writing. Each writer
+/// ends at its first transport error.
+fn burst_then_stop(
+    server: Server,
+    token: &str,
+    clients: &[String],
+    canary: &Arc<Canary>,
+    how: Stop,
+) -> Burst {
+    const THREADS: usize = 8;
+    const ACKED_BEFORE_STOP: usize = 200;
 
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let count = Arc::new(AtomicUsize::new(0));
-    let killed = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::new(AtomicBool::new(false));
     let failures: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(Vec::new()));
-    let errors_after_kill = Arc::new(AtomicUsize::new(0));
-    // Every body ever sent, acknowledged or not: a note found after the crash must be one of
-    // these, whole.
+    let cut_off = Arc::new(AtomicUsize::new(0));
     let attempted: Arc<Mutex<HashSet<String>>> = Arc::new(Mutex::new(HashSet::new()));
 
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
-            let api: Api = api.with_token(Some(&practice.token));
-            let clients = clients.clone();
-            let attempted = Arc::clone(&attempted);
-            let (canary, acked, count, killed, failures, errors_after_kill) = (
-                Arc::clone(&canary),
+            let api: Api = server.api(token);
+            let clients = clients.to_vec();
+            let (canary, acked, count, stopping, failures, cut_off, attempted) = (
+                Arc::clone(canary),
                 Arc::clone(&acked),
                 Arc::clone(&count),
-                Arc::clone(&killed),
+                Arc::clone(&stopping),
                 Arc::clone(&failures),
-                Arc::clone(&errors_after_kill),
+                Arc::clone(&cut_off),
+                Arc::clone(&attempted),
             );
             std::thread::spawn(move || {
-                // Bounded, in case the server never dies.
+                // Bounded, in case the server never stops.
                 for seq in 0..100_000usize {
                     let client_id = &clients[(t + seq) % clients.len()];
                     let kind = if seq & 1 == 0 {
@@ -468,13 +482,13 @@ fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
                             return;
                         }
                         Err(e) => {
-                            if killed.load(Ordering::SeqCst) {
-                                errors_after_kill.fetch_add(1, Ordering::SeqCst);
+                            if stopping.load(Ordering::SeqCst) {
+                                cut_off.fetch_add(1, Ordering::SeqCst);
                             } else {
                                 failures
                                     .lock()
                                     .unwrap()
-                                    .push(format!("POST {path} before the kill: {e}"));
+                                    .push(format!("POST {path} before the stop: {e}"));
                             }
                             return;
                         }
@@ -484,12 +498,12 @@ fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
         })
         .collect();
 
-    // Wait (bounded) for enough acknowledged writes, then kill -9 while the workers keep writing.
+    // Wait (bounded) for enough acknowledged writes, then stop while the workers keep writing.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while count.load(Ordering::SeqCst) < ACKED_BEFORE_KILL {
+    while count.load(Ordering::SeqCst) < ACKED_BEFORE_STOP {
         assert!(
             failures.lock().unwrap().is_empty(),
-            "writes failed before the kill: {:?}",
+            "writes failed before the stop: {:?}",
             failures.lock().unwrap()
         );
         assert!(
@@ -499,38 +513,41 @@ fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    killed.store(true, Ordering::SeqCst);
-    let killed_logs = server.kill9();
+    stopping.store(true, Ordering::SeqCst);
+    let logs = match how {
+        Stop::Kill9 => server.kill9(),
+        // Asserts exit status 0.
+        Stop::Sigterm => server.stop(),
+    };
     for w in workers {
         if let Err(p) = w.join() {
             std::panic::resume_unwind(p);
         }
     }
-    // The files exactly as the crash left them (un-checkpointed WAL, journals, temp files).
-    assert_nothing_leaked(
-        "right after kill -9",
-        &practice,
-        &tmp,
-        std::slice::from_ref(&killed_logs),
-        &canary.needles(),
-    );
     let failures = failures.lock().unwrap().clone();
     assert!(failures.is_empty(), "unexpected responses: {failures:#?}");
-    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    let burst = Burst {
+        acked: std::mem::take(&mut *acked.lock().unwrap()),
+        attempted: std::mem::take(&mut *attempted.lock().unwrap()),
+        cut_off: cut_off.load(Ordering::SeqCst),
+        logs,
+    };
     eprintln!(
-        "{} writes acknowledged, {} requests cut off by the kill",
-        acked.len(),
-        errors_after_kill.load(Ordering::SeqCst)
+        "{how:?}: {} writes acknowledged, {} requests cut off by the stop",
+        burst.acked.len(),
+        burst.cut_off
     );
+    burst
+}
 
-    // Restart on the same data dir: every acknowledged write is there, exactly.
-    let server = start_server(&practice, &tmp);
-    let api = server.api(&practice.token);
-    for c in &clients {
+/// On a restarted server: every acknowledged write reads back exactly (by id and in its
+/// client's listing), and every note listed is one that was sent, whole.
+fn assert_burst_survived(api: &Api, clients: &[String], burst: &Burst) {
+    for c in clients {
         api.get_client(c);
     }
     let mut lost = Vec::new();
-    for a in &acked {
+    for a in &burst.acked {
         let r = api.get(&format!("/api/v1/notes/{}", a.id));
         if r.status != 200 {
             lost.push(format!("note {} → {} {}", a.id, r.status, r.body));
@@ -551,22 +568,19 @@ fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
             a.id
         );
     }
-    // Nothing half-written: every note listed is one that was sent, whole; every acknowledged
-    // note is listed under its client.
-    let attempted = attempted.lock().unwrap();
-    for c in &clients {
+    for c in clients {
         let listed = api.notes_of(c);
         for n in &listed {
             let body = n["body"].as_str().unwrap_or_default();
             assert!(
-                attempted.contains(body),
+                burst.attempted.contains(body),
                 "client {c} has a note {} whose body was never sent whole: {:?}",
                 n["id"],
                 &body[..body.len().min(200)]
             );
         }
         let ids: HashSet<&str> = listed.iter().filter_map(|n| n["id"].as_str()).collect();
-        for a in acked.iter().filter(|a| &a.client_id == c) {
+        for a in burst.acked.iter().filter(|a| &a.client_id == c) {
             if !ids.contains(a.id.as_str()) {
                 lost.push(format!("note {} missing from client {c}'s listing", a.id));
             }
@@ -574,18 +588,67 @@ fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
     }
     assert!(
         lost.is_empty(),
-        "{} of {} acknowledged writes were lost after kill -9:\n{}",
+        "{} of {} acknowledged writes were lost:\n{}",
         lost.len(),
-        acked.len(),
+        burst.acked.len(),
         lost.join("\n")
     );
+}
 
+#[test]
+fn notes_acknowledged_before_a_kill_9_survive_the_restart_and_nothing_leaks() {
+    let canary = Arc::new(Canary::new());
+    let practice = Practice::with_key_file();
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_server(&practice, &tmp);
+    let api = server.api(&practice.token);
+    let clients: Vec<String> = (0..3)
+        .map(|i| api.create_client(&canary.client(i, true)))
+        .collect();
+
+    let burst = burst_then_stop(server, &practice.token, &clients, &canary, Stop::Kill9);
+    // The files exactly as the crash left them (un-checkpointed WAL, journals, temp files).
+    assert_nothing_leaked(
+        "right after kill -9",
+        &practice,
+        &tmp,
+        std::slice::from_ref(&burst.logs),
+        &canary.needles(),
+    );
+
+    // Restart on the same data dir: every acknowledged write is there, exactly.
+    let server = start_server(&practice, &tmp);
+    assert_burst_survived(&server.api(&practice.token), &clients, &burst);
     let logs = server.stop();
     assert_nothing_leaked(
         "after kill -9 and a restart",
         &practice,
         &tmp,
-        &[killed_logs, logs],
+        &[burst.logs, logs],
+        &canary.needles(),
+    );
+}
+
+#[test]
+fn a_sigterm_during_a_burst_of_writes_exits_0_and_keeps_every_acknowledged_write() {
+    let canary = Arc::new(Canary::new());
+    let practice = Practice::with_key_file();
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_server(&practice, &tmp);
+    let api = server.api(&practice.token);
+    let clients: Vec<String> = (0..3)
+        .map(|i| api.create_client(&canary.client(i, true)))
+        .collect();
+
+    let burst = burst_then_stop(server, &practice.token, &clients, &canary, Stop::Sigterm);
+    let server = start_server(&practice, &tmp);
+    assert_burst_survived(&server.api(&practice.token), &clients, &burst);
+    let logs = server.stop();
+    assert_nothing_leaked(
+        "after SIGTERM and a restart",
+        &practice,
+        &tmp,
+        &[burst.logs, logs],
         &canary.needles(),
     );
 }

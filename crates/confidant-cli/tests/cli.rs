@@ -219,6 +219,37 @@ fn init_prints_a_recovery_code_and_writes_a_0600_key_file_and_the_owner_token() 
     );
 }
 
+/// Panics unless `path` has no group or other permission bits.
+fn assert_owner_only(path: &Path) {
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "{} is mode {mode:o}: group or others can access it",
+        path.display()
+    );
+}
+
+#[test]
+fn the_data_dir_its_files_and_the_owner_token_are_private_to_the_owner() {
+    let practice = Practice::with_key_file();
+    assert_owner_only(&practice.secrets.path().join("owner-token"));
+    assert_owner_only(&practice.data_dir);
+    let server = practice.serve();
+    let api = server.api(&practice.token);
+    let id = api.create_client(&sample_client("Private Client"));
+    api.create_note(&id, "progress", "private note");
+    // While serving (WAL, shared memory and the like exist now) and after.
+    let check = || {
+        for f in common::files_under(&practice.data_dir) {
+            assert_owner_only(&f);
+        }
+    };
+    check();
+    server.stop();
+    check();
+}
+
 #[test]
 fn init_refuses_to_overwrite_an_existing_owner_token_file() {
     let p = paths();
@@ -336,6 +367,22 @@ fn serve_with_a_wrong_key_file_or_recovery_code_exits_with_one_line_and_changes_
         &practice,
         &Unseal::RecoveryCode("not-a-recovery-code".to_string()),
         "serve with a malformed recovery code",
+    );
+}
+
+#[test]
+fn serve_with_an_unseal_method_the_practice_was_not_given_exits_with_one_line() {
+    // Initialised with a key file only: a passphrase, even a plausible one, cannot open it.
+    let practice = Practice::with_key_file();
+    let server = practice.serve();
+    server
+        .api(&practice.token)
+        .create_client(&sample_client("Existing Client"));
+    server.stop();
+    assert_serve_refused(
+        &practice,
+        &Unseal::Passphrase(GOOD_PASSPHRASE.to_string()),
+        "serve with a passphrase on a key-file-only practice",
     );
 }
 

@@ -621,6 +621,22 @@ impl Resp {
         self
     }
 
+    /// Panics unless the status is `expected` and the body is `application/json`; returns the
+    /// parsed body.
+    pub fn expect_json(&self, expected: u16) -> Value {
+        self.expect_status(expected);
+        let ct = self.content_type.to_ascii_lowercase();
+        assert!(
+            ct.split(';').next().map(str::trim) == Some("application/json"),
+            "{} {} → {}: content-type should be application/json, got {:?}",
+            self.method,
+            self.path,
+            self.status,
+            self.content_type
+        );
+        self.json()
+    }
+
     /// Why this is not an RFC 9457 problem with HTTP status `expected` (content type
     /// `application/problem+json`, a JSON object with a string `type`, a non-empty `title`,
     /// `status == expected` and a non-empty `detail`), or `None` if it is one.
@@ -869,14 +885,12 @@ impl Api {
     /// POST /api/v1/clients, asserting 201; returns the new id.
     pub fn create_client(&self, client: &Value) -> String {
         let r = self.post_json("/api/v1/clients", client);
-        r.expect_status(201);
+        r.expect_json(201);
         created_id(&r)
     }
 
     pub fn get_client(&self, id: &str) -> Value {
-        let r = self.get(&format!("/api/v1/clients/{id}"));
-        r.expect_status(200);
-        r.json()
+        self.get(&format!("/api/v1/clients/{id}")).expect_json(200)
     }
 
     /// POST /api/v1/clients/{id}/notes, asserting 201; returns the new note id.
@@ -885,14 +899,12 @@ impl Api {
             &format!("/api/v1/clients/{client_id}/notes"),
             &json!({"kind": kind, "body": body}),
         );
-        r.expect_status(201);
+        r.expect_json(201);
         created_id(&r)
     }
 
     pub fn get_note(&self, id: &str) -> Value {
-        let r = self.get(&format!("/api/v1/notes/{id}"));
-        r.expect_status(200);
-        r.json()
+        self.get(&format!("/api/v1/notes/{id}")).expect_json(200)
     }
 
     /// Every client, following `next` with the maximum page size.
@@ -904,9 +916,7 @@ impl Api {
                 None => "/api/v1/clients?limit=500".to_string(),
                 Some(a) => format!("/api/v1/clients?limit=500&after={a}"),
             };
-            let r = self.get(&path);
-            r.expect_status(200);
-            let v = r.json();
+            let v = self.get(&path).expect_json(200);
             let page = v["clients"]
                 .as_array()
                 .unwrap_or_else(|| panic!("GET {path}: no `clients` array in {v}"));
@@ -923,9 +933,7 @@ impl Api {
     /// `GET /api/v1/clients/{id}/notes`, asserting 200; the `notes` array.
     pub fn notes_of(&self, client_id: &str) -> Vec<Value> {
         let path = format!("/api/v1/clients/{client_id}/notes");
-        let r = self.get(&path);
-        r.expect_status(200);
-        let v = r.json();
+        let v = self.get(&path).expect_json(200);
         v["notes"]
             .as_array()
             .unwrap_or_else(|| panic!("GET {path}: no `notes` array in {v}"))
