@@ -195,8 +195,9 @@ fn assert_nothing_leaked(
     assert_no_hits(what, &hits);
 }
 
-/// A server with a private `TMPDIR` (so temp files can be scanned too) and debug logging (so a
-/// log line that carries content is caught).
+/// A server with a private `TMPDIR` (so temp files can be scanned too) and debug logging
+/// (`CONFIDANT_LOG`, and `RUST_LOG` should it ever be read), so that a log line that carries
+/// content is caught.
 fn start_server(practice: &Practice, tmp: &tempfile::TempDir) -> Server {
     let tmp = tmp.path().to_str().unwrap();
     Server::start(
@@ -207,6 +208,7 @@ fn start_server(practice: &Practice, tmp: &tempfile::TempDir) -> Server {
             ("TMPDIR", tmp),
             ("SQLITE_TMPDIR", tmp),
             ("RUST_LOG", "debug"),
+            ("CONFIDANT_LOG", "debug"),
         ],
     )
 }
@@ -588,7 +590,7 @@ fn assert_burst_survived(api: &Api, clients: &[String], burst: &Burst) {
     }
     assert!(
         lost.is_empty(),
-        "{} of {} acknowledged writes were lost:\n{}",
+        "acknowledged writes were lost ({} findings for {} acknowledged writes):\n{}",
         lost.len(),
         burst.acked.len(),
         lost.join("\n")
