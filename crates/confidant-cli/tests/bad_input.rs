@@ -242,6 +242,40 @@ fn unknown_fields_are_a_422_problem_and_write_nothing() {
 }
 
 #[test]
+fn a_field_given_twice_is_a_422_problem_and_writes_nothing() {
+    // Which of two values would be kept is a guess; a clinical record must not be a guess.
+    let fx = Fixture::new();
+    let path = fx.notes_path();
+    for (what, target, body) in [
+        (
+            "client with legal_name twice",
+            "/api/v1/clients",
+            r#"{"legal_name": "Ann Example", "legal_name": "Bea Example", "date_of_birth": "1990-01-01"}"#,
+        ),
+        (
+            "client with date_of_birth twice",
+            "/api/v1/clients",
+            r#"{"legal_name": "Ann Example", "date_of_birth": "1990-01-01", "date_of_birth": "1991-02-02"}"#,
+        ),
+        (
+            "note with body twice",
+            path.as_str(),
+            r#"{"kind": "progress", "body": "first", "body": "second"}"#,
+        ),
+        (
+            "note with kind twice",
+            path.as_str(),
+            r#"{"kind": "progress", "kind": "psychotherapy", "body": "text"}"#,
+        ),
+    ] {
+        fx.expect(what, 422, |api| {
+            api.post_raw(target, Some("application/json"), body.as_bytes())
+        });
+    }
+    fx.finish();
+}
+
+#[test]
 fn invalid_dates_of_birth_are_a_422_problem_and_write_nothing() {
     let fx = Fixture::new();
     let (year, _, _) = today_utc();
@@ -365,6 +399,11 @@ fn bodies_over_the_configured_limit_are_a_413_problem_and_write_nothing() {
     fx.expect("4097-byte note", 413, |api| {
         api.post_raw(&path, Some("application/json"), &note)
     });
+    // Chunked, with no Content-Length to judge by.
+    let note = body_of_len(json!({"kind": "progress"}), "body", 'n', 5000);
+    fx.expect("5000-byte chunked note", 413, |api| {
+        api.post_chunked_json(&path, &note)
+    });
     fx.finish();
 
     // Control: a body at the limit is accepted, so the limit is not simply "everything".
@@ -386,6 +425,9 @@ fn bodies_over_the_default_one_mebibyte_limit_are_a_413_problem_and_write_nothin
     let path = fx.notes_path();
     fx.expect("1.1 MiB note", 413, |api| {
         api.post_raw(&path, Some("application/json"), &note)
+    });
+    fx.expect("1.1 MiB chunked note", 413, |api| {
+        api.post_chunked_json(&path, &note)
     });
     let client = body_of_len(
         json!({"legal_name": "Ann Example", "date_of_birth": "1990-01-01"}),

@@ -833,6 +833,21 @@ impl Api {
         Self::finish("POST", path, rb.send(body))
     }
 
+    /// POST a JSON body with `Transfer-Encoding: chunked` (no `Content-Length`), so a body
+    /// limit cannot be enforced from the header alone.
+    pub fn post_chunked_json(&self, path: &str, body: &[u8]) -> Resp {
+        let mut rb = self.agent.post(self.url(path));
+        if let Some(t) = &self.token {
+            rb = rb.header("Authorization", format!("Bearer {t}"));
+        }
+        let reader = std::io::Cursor::new(body.to_vec());
+        let r = rb
+            .content_type("application/json")
+            .send(ureq::SendBody::from_owned_reader(reader));
+        Self::finish("POST", path, r)
+            .unwrap_or_else(|e| panic!("POST {path}: transport error: {e}"))
+    }
+
     pub fn post_raw(&self, path: &str, content_type: Option<&str>, body: &[u8]) -> Resp {
         self.try_post_raw(path, content_type, body)
             .unwrap_or_else(|e| panic!("POST {path}: transport error: {e}"))
