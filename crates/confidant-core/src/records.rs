@@ -5,6 +5,7 @@
 //! here, in one place, rather than in handlers.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use crate::actor::Actor;
 use crate::client::{self, Client, ClientInput, NewClient};
@@ -124,13 +125,10 @@ impl Vault {
         let rows = self.store.notes_of_client(client_id)?;
         let mut notes = Vec::with_capacity(rows.len());
         for row in &rows {
-            if !keys.contains_key(&row.key_version) {
-                keys.insert(
-                    row.key_version,
-                    self.client_key(client_id, row.key_version)?,
-                );
-            }
-            let key = keys.get(&row.key_version).ok_or(CoreError::Integrity)?;
+            let key = match keys.entry(row.key_version) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => e.insert(self.client_key(client_id, row.key_version)?),
+            };
             notes.push(note::open(row, key)?);
         }
         Ok(notes)

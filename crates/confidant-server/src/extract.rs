@@ -68,17 +68,24 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
 
 /// Parses JSON, turning serde's errors into content-free problems.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // Syntax first, over the whole body, so "not JSON" (400) never depends on where the first
+    // type error (422) happens to sit. JSON is UTF-8 (RFC 8259), strings included.
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(Problem::bad_request(
+            "the request body is not valid UTF-8; send JSON encoded as UTF-8",
+        ));
+    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
+        Problem::bad_request(format!(
+            "the request body is not valid JSON (at line {} column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        let at = format!("line {} column {}", inner.line(), inner.column());
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                Problem::unprocessable(describe_data_error(&path, &inner))
-            }
-            _ => Problem::bad_request(format!("the request body is not valid JSON (at {at})")),
-        }
+        Problem::unprocessable(describe_data_error(&path, &e.into_inner()))
     })?;
     Ok(value)
 }
@@ -182,6 +189,36 @@ mod tests {
         );
         let (_, d) = detail(r#"{"name": "x"}"#);
         assert_eq!(d, "missing required field `count`");
+    }
+
+    #[test]
+    fn well_formed_json_of_the_wrong_shape_is_unprocessable_wherever_the_error_sits() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            A,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct WithEnum {
+            kind: Kind,
+        }
+        for body in [r#"{"kind": 1}"#, r#"{"kind": null}"#, r#"{"kind": ["A"]}"#] {
+            assert_eq!(
+                parse_json::<WithEnum>(body.as_bytes()).unwrap_err().status,
+                422,
+                "{body}"
+            );
+        }
+        assert_eq!(detail(r#"{"name": "x", "name": "y", "count": 1}"#).0, 422);
+    }
+
+    #[test]
+    fn malformed_json_is_a_bad_request_even_after_a_shape_error() {
+        assert_eq!(detail(r#"{"unknown": 1, "#).0, 400);
+        assert_eq!(detail(&"[".repeat(100_000)).0, 400);
+        let bad_utf8 = b"{\"name\": \"\xff\", \"count\": 1}";
+        assert_eq!(parse_json::<Shape>(bad_utf8).unwrap_err().status, 400);
     }
 
     #[test]
