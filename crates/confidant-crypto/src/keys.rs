@@ -42,6 +42,23 @@ impl RootKey {
         seal_bytes(&self.0, &Self::aad(pk.version), pk.key.as_bytes()).map(Sealed::from_bytes)
     }
 
+    /// Seals a practice-wide secret (such as the audit signing key) under the root key, bound
+    /// to `label` so it cannot be swapped for another secret.
+    pub fn seal_secret(&self, label: &str, secret: &[u8]) -> Result<Sealed<[u8]>, CryptoError> {
+        let aad = encode_aad("confidant.root-secret.v1", &[label.as_bytes()]);
+        seal_bytes(&self.0, &aad, secret).map(Sealed::from_bytes)
+    }
+
+    /// Opens a secret sealed by `seal_secret` with the same label.
+    pub fn open_secret(
+        &self,
+        label: &str,
+        sealed: &Sealed<[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let aad = encode_aad("confidant.root-secret.v1", &[label.as_bytes()]);
+        open_bytes(&self.0, &aad, sealed.as_bytes())
+    }
+
     /// Opens a stored practice key; fails if it was stored under another version number.
     pub fn unwrap_practice_key(
         &self,

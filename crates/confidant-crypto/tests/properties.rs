@@ -162,3 +162,24 @@ fn rotation_keeps_every_record_readable_and_retires_the_old_version() {
         "versions are bound to their number"
     );
 }
+
+#[test]
+fn a_root_sealed_secret_opens_only_under_its_label_and_root() {
+    let root = RootKey::generate().unwrap();
+    let sealed = root
+        .seal_secret("audit-signing-key", b"seed bytes")
+        .unwrap();
+    assert_eq!(
+        root.open_secret("audit-signing-key", &sealed)
+            .unwrap()
+            .as_slice(),
+        b"seed bytes"
+    );
+    assert!(root.open_secret("other", &sealed).is_err());
+    assert!(
+        RootKey::generate()
+            .unwrap()
+            .open_secret("audit-signing-key", &sealed)
+            .is_err()
+    );
+}
