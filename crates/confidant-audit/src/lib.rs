@@ -1,13 +1,19 @@
-//! Confidant's tamper-evident audit log core: RFC 9162 Merkle tree hashing and appending.
+//! Confidant's tamper-evident audit log core: Merkle tree and proofs.
 //!
 //! Events are leaves of an RFC 9162 Merkle tree; a [`Frontier`] appends in O(log n) and reports
-//! the nodes storage should keep.
+//! the nodes storage should keep; [`inclusion_proof`] and [`consistency_proof`] read those nodes
+//! through [`NodeSource`] in O(log n) lookups.
 //!
 //! Everything here is pure and synchronous: no files, no SQL, no logging, no clock. SHA-256 comes
 //! from aws-lc-rs; nothing is hand-rolled.
 
 mod hash;
+mod proof;
 mod tree;
 
 pub use hash::{HASH_LEN, Hash, empty_root, leaf_hash, node_hash};
+pub use proof::{
+    MemoryNodes, NodeSource, ProofError, consistency_proof, frontier_at, inclusion_proof, root_at,
+    verify_consistency, verify_inclusion,
+};
 pub use tree::{Frontier, NodeAt, TreeError};
