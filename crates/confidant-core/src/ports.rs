@@ -205,10 +205,116 @@ pub trait TokenStore {
     fn token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<TokenRow>>;
 }
 
-/// Everything the core needs from a storage engine.
-pub trait Store: PracticeStore + ClientStore + NoteStore + TokenStore + Send + Sync {}
+/// One audit event as stored: the canonical bytes that are hashed into the Merkle tree, plus
+/// copies of a few of its fields as columns so the log can be searched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    /// Sequence number: 0, 1, 2, … with no gaps; the event's leaf index in the tree.
+    pub seq: u64,
+    /// When it happened (copied from the event for range queries).
+    pub at: UnixMillis,
+    /// Who acted, if known (copied from the event).
+    pub actor: Option<ActorId>,
+    /// What was done, e.g. `note.read` (copied from the event).
+    pub action: String,
+    /// Whose record, if any (copied from the event).
+    pub client: Option<ClientId>,
+    /// The canonical event bytes: ids and codes only, never client content.
+    pub event: Vec<u8>,
+}
 
-impl<T: PracticeStore + ClientStore + NoteStore + TokenStore + Send + Sync> Store for T {}
+/// A node of the audit Merkle tree: level 0 holds leaf hashes; node (level, index) covers
+/// leaves `index·2^level ..< (index+1)·2^level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditNodeRow {
+    /// Height above the leaves.
+    pub level: u8,
+    /// Position within the level.
+    pub index: u64,
+    /// The node's hash.
+    pub hash: [u8; 32],
+}
+
+/// A signed checkpoint as stored: a C2SP signed note over (origin, size, root).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointRow {
+    /// Tree size it commits to.
+    pub size: u64,
+    /// The signed note text.
+    pub note: String,
+    /// When it was signed.
+    pub created_at: UnixMillis,
+}
+
+/// The audit signing key: Ed25519 seed sealed by the practice root key, and its public key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditKeyRow {
+    /// Sealed private seed.
+    pub wrapped_seed: Sealed<[u8]>,
+    /// Verifier key text (`name+keyid+base64`), public.
+    pub verifier_key: String,
+}
+
+/// Filter for searching the audit log; every field narrows the result.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only events about this client.
+    pub client: Option<ClientId>,
+    /// Only events by this actor.
+    pub actor: Option<ActorId>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only events at or after this time.
+    pub since: Option<UnixMillis>,
+    /// Only events before this time.
+    pub until: Option<UnixMillis>,
+    /// Only events with a sequence number greater than this (paging).
+    pub after_seq: Option<u64>,
+}
+
+/// The audit log: append-only events, their Merkle tree nodes, and checkpoints.
+pub trait AuditStore {
+    /// The persisted Merkle frontier (opaque bytes from the audit crate), `None` for an empty log.
+    fn audit_frontier(&self) -> StoreResult<Option<Vec<u8>>>;
+    /// Appends events (consecutive seqs starting at the current log size), the tree nodes they
+    /// complete (leaf hashes included) and the new frontier, in one durable transaction.
+    /// `Conflict` if the first seq is not the current size.
+    fn append_audit(
+        &self,
+        events: &[AuditRow],
+        nodes: &[AuditNodeRow],
+        frontier: &[u8],
+    ) -> StoreResult<()>;
+    /// Number of stored events.
+    fn audit_size(&self) -> StoreResult<u64>;
+    /// Up to `limit` events with seq ≥ `from`, ascending.
+    fn audit_events(&self, from: u64, limit: usize) -> StoreResult<Vec<AuditRow>>;
+    /// Up to `limit` events matching `filter`, ascending by seq.
+    fn audit_search(&self, filter: &AuditFilter, limit: usize) -> StoreResult<Vec<AuditRow>>;
+    /// One tree node, if stored.
+    fn audit_node(&self, level: u8, index: u64) -> StoreResult<Option<[u8; 32]>>;
+    /// Stores a checkpoint; `Conflict` if one for that size exists.
+    fn add_checkpoint(&self, row: &CheckpointRow) -> StoreResult<()>;
+    /// Every stored checkpoint, ascending by size.
+    fn checkpoints(&self) -> StoreResult<Vec<CheckpointRow>>;
+    /// The checkpoint with the largest size.
+    fn latest_checkpoint(&self) -> StoreResult<Option<CheckpointRow>>;
+    /// The audit signing key, if created.
+    fn audit_key(&self) -> StoreResult<Option<AuditKeyRow>>;
+    /// Stores the audit signing key; `Conflict` if one exists.
+    fn set_audit_key(&self, row: &AuditKeyRow) -> StoreResult<()>;
+}
+
+/// Everything the core needs from a storage engine.
+pub trait Store:
+    PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync
+{
+}
+
+impl<T: PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync> Store
+    for T
+{
+}
 
 /// The clock, a port so tests can control time.
 pub trait Clock: Send + Sync {

@@ -42,6 +42,22 @@ macro_rules! conformance_suite {
             data_persists_after_the_store_is_dropped_and_reopened,
             writes_and_reads_from_many_threads_all_land,
             arbitrary_rows_round_trip_exactly,
+            empty_audit_log_has_size_zero_no_frontier_and_nothing_to_read,
+            appended_audit_events_nodes_and_frontier_read_back_unchanged,
+            audit_append_not_starting_at_the_log_size_is_a_conflict_and_writes_nothing,
+            audit_batch_with_a_gap_or_repeat_is_a_conflict_and_writes_nothing,
+            duplicate_audit_node_is_a_conflict_and_undoes_the_whole_append,
+            empty_audit_append_is_a_no_op_but_nodes_without_events_are_refused,
+            audit_events_accumulate_across_appends_and_read_in_seq_order_from_any_seq,
+            audit_search_narrows_by_each_filter_field_and_by_combinations,
+            audit_search_time_range_includes_since_and_excludes_until,
+            audit_search_pages_with_after_seq_without_gaps_or_repeats,
+            checkpoints_are_listed_by_size_and_the_largest_is_latest,
+            checkpoint_for_an_existing_size_is_a_conflict_and_keeps_the_first,
+            audit_key_is_set_once_and_a_second_is_a_conflict,
+            audit_log_persists_after_the_store_is_dropped_and_reopened,
+            racing_audit_appenders_never_interleave_and_the_losers_get_a_conflict,
+            arbitrary_audit_rows_round_trip_exactly,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -59,8 +75,8 @@ macro_rules! conformance_suite {
 mod suite {
     use confidant_core::ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
     use confidant_core::ports::{
-        ClientKeyRow, ClientRow, NewPractice, NoteRow, PracticeKeyRow, PracticeRow, Store,
-        StoreError, TokenRow,
+        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, CheckpointRow, ClientKeyRow, ClientRow,
+        NewPractice, NoteRow, PracticeKeyRow, PracticeRow, Store, StoreError, TokenRow,
     };
     use confidant_crypto::{Argon2Cost, Sealed, UnsealMethod, UnsealSlot};
 
@@ -584,6 +600,548 @@ mod suite {
             .unwrap();
     }
 
+    /// An audit event at `seq`; `at` grows with it, one second apart.
+    fn audit_event(seq: u64) -> AuditRow {
+        AuditRow {
+            seq,
+            at: 1_700_000_000_000 + i64::try_from(seq).unwrap() * 1000,
+            actor: Some(ActorId::random()),
+            action: "note.read".into(),
+            client: Some(ClientId::random()),
+            event: blob(250),
+        }
+    }
+
+    fn audit_events(seqs: std::ops::Range<u64>) -> Vec<AuditRow> {
+        seqs.map(audit_event).collect()
+    }
+
+    fn audit_node(level: u8, index: u64) -> AuditNodeRow {
+        AuditNodeRow {
+            level,
+            index,
+            hash: blob(32).try_into().unwrap(),
+        }
+    }
+
+    /// The leaf nodes of `events`, plus one inner node per pair, as a tree would complete them.
+    fn audit_nodes_for(events: &[AuditRow]) -> Vec<AuditNodeRow> {
+        let mut nodes: Vec<AuditNodeRow> = events.iter().map(|e| audit_node(0, e.seq)).collect();
+        nodes.extend(
+            events
+                .iter()
+                .filter(|e| e.seq % 2 == 1)
+                .map(|e| audit_node(1, e.seq / 2)),
+        );
+        nodes
+    }
+
+    /// Appends `events` with their nodes and a fresh frontier; returns the nodes and frontier.
+    fn append(store: &dyn Store, events: &[AuditRow]) -> (Vec<AuditNodeRow>, Vec<u8>) {
+        let nodes = audit_nodes_for(events);
+        let frontier = blob(700);
+        store.append_audit(events, &nodes, &frontier).unwrap();
+        (nodes, frontier)
+    }
+
+    fn checkpoint(size: u64) -> CheckpointRow {
+        CheckpointRow {
+            size,
+            note: format!("confidant.example/audit\n{size}\nsynthetic-root\n\n— key sig\n"),
+            created_at: 1_700_000_000_000 + i64::try_from(size).unwrap(),
+        }
+    }
+
+    fn seqs(rows: &[AuditRow]) -> Vec<u64> {
+        rows.iter().map(|r| r.seq).collect()
+    }
+
+    pub fn empty_audit_log_has_size_zero_no_frontier_and_nothing_to_read(h: &dyn Harness) {
+        let store = h.open();
+        assert_eq!(store.audit_size().unwrap(), 0);
+        assert_eq!(store.audit_frontier().unwrap(), None);
+        assert!(store.audit_events(0, 10).unwrap().is_empty());
+        assert!(
+            store
+                .audit_search(&AuditFilter::default(), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(store.audit_node(0, 0).unwrap(), None);
+        assert!(store.checkpoints().unwrap().is_empty());
+        assert_eq!(store.latest_checkpoint().unwrap(), None);
+        assert_eq!(store.audit_key().unwrap(), None);
+    }
+
+    pub fn appended_audit_events_nodes_and_frontier_read_back_unchanged(h: &dyn Harness) {
+        let store = h.open();
+        let mut events = audit_events(0..4);
+        events[1].actor = None;
+        events[2].client = None;
+        events[3].event = Vec::new();
+        let (nodes, frontier) = append(&*store, &events);
+        assert_eq!(store.audit_size().unwrap(), 4);
+        assert_eq!(store.audit_events(0, 10).unwrap(), events);
+        for node in &nodes {
+            assert_eq!(
+                store.audit_node(node.level, node.index).unwrap(),
+                Some(node.hash)
+            );
+        }
+        assert_eq!(store.audit_node(0, 4).unwrap(), None);
+        assert_eq!(store.audit_node(2, 0).unwrap(), None);
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+    }
+
+    pub fn audit_append_not_starting_at_the_log_size_is_a_conflict_and_writes_nothing(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let stray = audit_events(1..3);
+        assert_conflict(store.append_audit(&stray, &audit_nodes_for(&stray), &blob(700)));
+        assert_eq!(store.audit_size().unwrap(), 0);
+        assert_eq!(store.audit_frontier().unwrap(), None);
+        assert_eq!(store.audit_node(0, 1).unwrap(), None);
+
+        let (_, frontier) = append(&*store, &audit_events(0..3));
+        for wrong in [audit_events(0..2), audit_events(2..4), audit_events(4..6)] {
+            let nodes = [audit_node(5, 0)];
+            assert_conflict(store.append_audit(&wrong, &nodes, &blob(700)));
+            assert_eq!(store.audit_node(5, 0).unwrap(), None);
+        }
+        assert_eq!(store.audit_size().unwrap(), 3);
+        assert_eq!(seqs(&store.audit_events(0, 10).unwrap()), [0, 1, 2]);
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+    }
+
+    pub fn audit_batch_with_a_gap_or_repeat_is_a_conflict_and_writes_nothing(h: &dyn Harness) {
+        let store = h.open();
+        let (_, frontier) = append(&*store, &audit_events(0..2));
+        let gap = vec![audit_event(2), audit_event(3), audit_event(5)];
+        let repeat = vec![audit_event(2), audit_event(2)];
+        let backwards = vec![audit_event(3), audit_event(2)];
+        for batch in [gap, repeat, backwards] {
+            assert_conflict(store.append_audit(&batch, &[audit_node(0, 2)], &blob(700)));
+        }
+        assert_eq!(store.audit_size().unwrap(), 2);
+        assert_eq!(store.audit_events(2, 10).unwrap(), vec![]);
+        assert_eq!(store.audit_node(0, 2).unwrap(), None);
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+    }
+
+    pub fn duplicate_audit_node_is_a_conflict_and_undoes_the_whole_append(h: &dyn Harness) {
+        let store = h.open();
+        let (nodes, frontier) = append(&*store, &audit_events(0..2));
+        let next = audit_events(2..4);
+        let mut clashing = audit_nodes_for(&next);
+        clashing.push(audit_node(0, 1));
+        assert_conflict(store.append_audit(&next, &clashing, &blob(700)));
+        assert_eq!(store.audit_size().unwrap(), 2);
+        assert_eq!(store.audit_node(0, 2).unwrap(), None);
+        assert_eq!(store.audit_node(0, 1).unwrap(), Some(nodes[1].hash));
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+        // The same batch without the clash goes in.
+        append(&*store, &next);
+        assert_eq!(store.audit_size().unwrap(), 4);
+    }
+
+    pub fn empty_audit_append_is_a_no_op_but_nodes_without_events_are_refused(h: &dyn Harness) {
+        let store = h.open();
+        store.append_audit(&[], &[], &blob(700)).unwrap();
+        assert_eq!(store.audit_size().unwrap(), 0);
+        assert_eq!(store.audit_frontier().unwrap(), None);
+        let (_, frontier) = append(&*store, &audit_events(0..1));
+        store.append_audit(&[], &[], &blob(700)).unwrap();
+        assert_conflict(store.append_audit(&[], &[audit_node(3, 0)], &blob(700)));
+        assert_eq!(store.audit_node(3, 0).unwrap(), None);
+        assert_eq!(store.audit_size().unwrap(), 1);
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+    }
+
+    pub fn audit_events_accumulate_across_appends_and_read_in_seq_order_from_any_seq(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let mut all = Vec::new();
+        let mut last_frontier = Vec::new();
+        for range in [0..1, 1..65, 65..66, 66..100] {
+            let batch = audit_events(range);
+            let (nodes, frontier) = append(&*store, &batch);
+            assert_eq!(store.audit_frontier().unwrap().as_ref(), Some(&frontier));
+            for node in nodes {
+                assert_eq!(
+                    store.audit_node(node.level, node.index).unwrap(),
+                    Some(node.hash)
+                );
+            }
+            all.extend(batch);
+            last_frontier = frontier;
+            assert_eq!(store.audit_size().unwrap(), all.len() as u64);
+        }
+        assert_eq!(store.audit_events(0, 1000).unwrap(), all);
+        assert_eq!(store.audit_events(60, 10).unwrap(), all[60..70]);
+        assert_eq!(store.audit_events(95, 10).unwrap(), all[95..]);
+        assert!(store.audit_events(100, 10).unwrap().is_empty());
+        assert!(store.audit_events(u64::MAX, 10).unwrap().is_empty());
+        assert!(store.audit_events(0, 0).unwrap().is_empty());
+        assert_eq!(store.audit_frontier().unwrap(), Some(last_frontier));
+    }
+
+    pub fn audit_search_narrows_by_each_filter_field_and_by_combinations(h: &dyn Harness) {
+        let store = h.open();
+        let (alice, bob) = (ActorId::random(), ActorId::random());
+        let (ann, ben) = (ClientId::random(), ClientId::random());
+        // seq: actor, client, action
+        let shape = [
+            (Some(alice), Some(ann), "note.read"),
+            (Some(bob), Some(ann), "note.read"),
+            (Some(alice), Some(ben), "note.create"),
+            (None, None, "auth.failed"),
+            (Some(alice), Some(ann), "note.create"),
+            (Some(bob), None, "practice.rotate"),
+            (Some(alice), Some(ann), "note.read"),
+        ];
+        let events: Vec<AuditRow> = shape
+            .iter()
+            .enumerate()
+            .map(|(seq, (actor, client, action))| AuditRow {
+                actor: *actor,
+                client: *client,
+                action: (*action).into(),
+                ..audit_event(seq as u64)
+            })
+            .collect();
+        append(&*store, &events);
+        let found = |filter: AuditFilter| seqs(&store.audit_search(&filter, 100).unwrap());
+        let all = AuditFilter::default();
+        assert_eq!(found(all.clone()), [0, 1, 2, 3, 4, 5, 6]);
+        let by_client = AuditFilter {
+            client: Some(ann),
+            ..all.clone()
+        };
+        assert_eq!(found(by_client.clone()), [0, 1, 4, 6]);
+        let by_actor = AuditFilter {
+            actor: Some(alice),
+            ..all.clone()
+        };
+        assert_eq!(found(by_actor.clone()), [0, 2, 4, 6]);
+        let by_action = AuditFilter {
+            action: Some("note.read".into()),
+            ..all.clone()
+        };
+        assert_eq!(found(by_action.clone()), [0, 1, 6]);
+        assert_eq!(
+            found(AuditFilter {
+                actor: Some(alice),
+                ..by_client.clone()
+            }),
+            [0, 4, 6]
+        );
+        assert_eq!(
+            found(AuditFilter {
+                action: Some("note.read".into()),
+                ..by_actor.clone()
+            }),
+            [0, 6]
+        );
+        assert_eq!(
+            found(AuditFilter {
+                client: Some(ann),
+                actor: Some(bob),
+                action: Some("note.read".into()),
+                ..all.clone()
+            }),
+            [1]
+        );
+        assert_eq!(
+            found(AuditFilter {
+                client: Some(ben),
+                action: Some("note.read".into()),
+                ..all.clone()
+            }),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            found(AuditFilter {
+                actor: Some(ActorId::random()),
+                ..all.clone()
+            }),
+            Vec::<u64>::new()
+        );
+        assert_eq!(
+            found(AuditFilter {
+                action: Some("note".into()),
+                ..all
+            }),
+            Vec::<u64>::new()
+        );
+        // Rows come back whole.
+        assert_eq!(
+            store.audit_search(&by_action, 1).unwrap(),
+            vec![events[0].clone()]
+        );
+    }
+
+    pub fn audit_search_time_range_includes_since_and_excludes_until(h: &dyn Harness) {
+        let store = h.open();
+        let events = audit_events(0..10);
+        append(&*store, &events);
+        let at = |seq: usize| events[seq].at;
+        let found = |filter: AuditFilter| seqs(&store.audit_search(&filter, 100).unwrap());
+        let range = |since, until| AuditFilter {
+            since,
+            until,
+            ..AuditFilter::default()
+        };
+        assert_eq!(found(range(Some(at(3)), None)), [3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(found(range(None, Some(at(3)))), [0, 1, 2]);
+        assert_eq!(found(range(Some(at(3)), Some(at(6)))), [3, 4, 5]);
+        assert_eq!(found(range(Some(at(3) + 1), Some(at(6) + 1))), [4, 5, 6]);
+        assert_eq!(found(range(Some(at(4)), Some(at(4)))), Vec::<u64>::new());
+        assert_eq!(found(range(Some(at(6)), Some(at(3)))), Vec::<u64>::new());
+        let client = events[5].client;
+        assert_eq!(
+            found(AuditFilter {
+                client,
+                ..range(Some(at(0)), Some(at(9)))
+            }),
+            [5]
+        );
+        assert_eq!(
+            found(AuditFilter {
+                client,
+                ..range(Some(at(6)), None)
+            }),
+            Vec::<u64>::new()
+        );
+    }
+
+    pub fn audit_search_pages_with_after_seq_without_gaps_or_repeats(h: &dyn Harness) {
+        let store = h.open();
+        let actor = ActorId::random();
+        let events: Vec<AuditRow> = (0..40)
+            .map(|seq| AuditRow {
+                actor: if seq % 3 == 0 { Some(actor) } else { None },
+                ..audit_event(seq)
+            })
+            .collect();
+        append(&*store, &events);
+        let mine: Vec<u64> = (0..40).filter(|s| s % 3 == 0).collect();
+        let mut filter = AuditFilter {
+            actor: Some(actor),
+            ..AuditFilter::default()
+        };
+        let mut seen = Vec::new();
+        loop {
+            let page = store.audit_search(&filter, 4).unwrap();
+            assert!(page.len() <= 4);
+            let Some(last) = page.last() else { break };
+            filter.after_seq = Some(last.seq);
+            seen.extend(seqs(&page));
+        }
+        assert_eq!(seen, mine);
+        let after = |after_seq| AuditFilter {
+            after_seq: Some(after_seq),
+            ..AuditFilter::default()
+        };
+        assert_eq!(seqs(&store.audit_search(&after(37), 10).unwrap()), [38, 39]);
+        assert!(store.audit_search(&after(39), 10).unwrap().is_empty());
+        assert!(store.audit_search(&after(u64::MAX), 10).unwrap().is_empty());
+        assert!(store.audit_search(&after(0), 0).unwrap().is_empty());
+    }
+
+    pub fn checkpoints_are_listed_by_size_and_the_largest_is_latest(h: &dyn Harness) {
+        let store = h.open();
+        let rows = [
+            checkpoint(64),
+            checkpoint(0),
+            checkpoint(1000),
+            checkpoint(65),
+        ];
+        for row in &rows {
+            store.add_checkpoint(row).unwrap();
+        }
+        let sizes: Vec<u64> = store
+            .checkpoints()
+            .unwrap()
+            .iter()
+            .map(|c| c.size)
+            .collect();
+        assert_eq!(sizes, [0, 64, 65, 1000]);
+        assert_eq!(store.checkpoints().unwrap()[1], rows[0]);
+        assert_eq!(store.latest_checkpoint().unwrap(), Some(rows[2].clone()));
+    }
+
+    pub fn checkpoint_for_an_existing_size_is_a_conflict_and_keeps_the_first(h: &dyn Harness) {
+        let store = h.open();
+        let first = checkpoint(8);
+        store.add_checkpoint(&first).unwrap();
+        let rival = CheckpointRow {
+            note: "another note for the same size".into(),
+            ..checkpoint(8)
+        };
+        let msg = assert_conflict(store.add_checkpoint(&rival));
+        assert!(!msg.contains("another note"), "{msg}");
+        assert_eq!(store.checkpoints().unwrap(), vec![first.clone()]);
+        assert_eq!(store.latest_checkpoint().unwrap(), Some(first));
+    }
+
+    pub fn audit_key_is_set_once_and_a_second_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let key = AuditKeyRow {
+            wrapped_seed: sealed(),
+            verifier_key: "confidant.example+1a2b3c4d+AfakeKeyBytes".into(),
+        };
+        store.set_audit_key(&key).unwrap();
+        assert_eq!(store.audit_key().unwrap(), Some(key.clone()));
+        let second = AuditKeyRow {
+            wrapped_seed: sealed(),
+            verifier_key: "confidant.example+5e6f7a8b+AotherKeyBytes".into(),
+        };
+        let msg = assert_conflict(store.set_audit_key(&second));
+        assert!(!msg.contains("otherKey"), "{msg}");
+        assert_eq!(store.audit_key().unwrap(), Some(key));
+    }
+
+    pub fn audit_log_persists_after_the_store_is_dropped_and_reopened(h: &dyn Harness) {
+        let events = audit_events(0..70);
+        let key = AuditKeyRow {
+            wrapped_seed: sealed(),
+            verifier_key: "confidant.example+1a2b3c4d+AfakeKeyBytes".into(),
+        };
+        let (nodes, frontier) = {
+            let store = h.open();
+            store.set_audit_key(&key).unwrap();
+            append(&*store, &events[..64]);
+            let written = append(&*store, &events[64..]);
+            store.add_checkpoint(&checkpoint(64)).unwrap();
+            store.add_checkpoint(&checkpoint(70)).unwrap();
+            written
+        };
+        let store = h.open();
+        assert_eq!(store.audit_size().unwrap(), 70);
+        assert_eq!(store.audit_events(0, 100).unwrap(), events);
+        assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+        for node in nodes {
+            assert_eq!(
+                store.audit_node(node.level, node.index).unwrap(),
+                Some(node.hash)
+            );
+        }
+        assert_eq!(
+            store.checkpoints().unwrap(),
+            [checkpoint(64), checkpoint(70)]
+        );
+        assert_eq!(store.audit_key().unwrap(), Some(key));
+        // And the log carries on where it stopped.
+        assert_conflict(store.append_audit(&audit_events(0..1), &[], &blob(700)));
+        append(&*store, &audit_events(70..71));
+        assert_eq!(store.audit_size().unwrap(), 71);
+    }
+
+    pub fn racing_audit_appenders_never_interleave_and_the_losers_get_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let store: &dyn Store = &*store;
+        std::thread::scope(|s| {
+            for _ in 0..6 {
+                s.spawn(move || {
+                    let mut appended = 0;
+                    while appended < 10 {
+                        let size = store.audit_size().unwrap();
+                        // The three events of one attempt carry the same tag.
+                        let tag = blob(16);
+                        let batch: Vec<AuditRow> = (size..size + 3)
+                            .map(|seq| AuditRow {
+                                event: tag.clone(),
+                                ..audit_event(seq)
+                            })
+                            .collect();
+                        match store.append_audit(&batch, &[], &blob(700)) {
+                            Ok(()) => appended += 1,
+                            Err(StoreError::Conflict(_)) => {}
+                            Err(e) => panic!("unexpected {e}"),
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(store.audit_size().unwrap(), 6 * 10 * 3);
+        let all = store.audit_events(0, 1000).unwrap();
+        assert_eq!(seqs(&all), (0..180).collect::<Vec<u64>>());
+        // Every batch landed whole and alone: runs of three from one attempt, 60 attempts.
+        let mut tags: Vec<&[u8]> = all
+            .chunks(3)
+            .map(|batch| {
+                assert!(batch.iter().all(|e| e.event == batch[0].event));
+                batch[0].event.as_slice()
+            })
+            .collect();
+        tags.sort();
+        tags.dedup();
+        assert_eq!(tags.len(), 60);
+    }
+
+    /// Arbitrary event bytes, action text, times and hashes come back exactly as written.
+    pub fn arbitrary_audit_rows_round_trip_exactly(h: &dyn Harness) {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let store = h.open();
+        let strategy = (
+            proptest::collection::vec(any::<u8>(), 0..3000),
+            any::<String>(),
+            any::<i64>(),
+            (any::<bool>(), any::<bool>()),
+            (any::<u8>(), 0..=i64::MAX as u64, any::<[u8; 32]>()),
+            proptest::collection::vec(any::<u8>(), 0..2000),
+        );
+        let mut runner = TestRunner::new(Config::with_cases(48));
+        runner
+            .run(
+                &strategy,
+                |(event, action, at, (has_actor, has_client), (level, index, hash), frontier)| {
+                    let seq = store.audit_size().unwrap();
+                    let row = AuditRow {
+                        seq,
+                        at,
+                        actor: has_actor.then(ActorId::random),
+                        action: action.clone(),
+                        client: has_client.then(ClientId::random),
+                        event,
+                    };
+                    let node = AuditNodeRow { level, index, hash };
+                    // A random node may collide with an earlier case's; skip those.
+                    if store.audit_node(level, index).unwrap().is_some() {
+                        return Ok(());
+                    }
+                    store
+                        .append_audit(std::slice::from_ref(&row), &[node], &frontier)
+                        .unwrap();
+                    prop_assert_eq!(store.audit_events(seq, 1).unwrap(), vec![row.clone()]);
+                    prop_assert_eq!(store.audit_node(level, index).unwrap(), Some(hash));
+                    prop_assert_eq!(store.audit_frontier().unwrap(), Some(frontier));
+                    let filter = AuditFilter {
+                        action: Some(action),
+                        actor: row.actor,
+                        client: row.client,
+                        since: Some(at),
+                        after_seq: seq.checked_sub(1),
+                        until: None,
+                    };
+                    prop_assert_eq!(store.audit_search(&filter, 10).unwrap(), vec![row]);
+                    let cp = CheckpointRow {
+                        size: seq + 1,
+                        note: filter.action.unwrap_or_default(),
+                        created_at: at,
+                    };
+                    store.add_checkpoint(&cp).unwrap();
+                    prop_assert_eq!(store.latest_checkpoint().unwrap(), Some(cp));
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
+
     pub fn writes_and_reads_from_many_threads_all_land(h: &dyn Harness) {
         let store = h.open();
         let store: &dyn Store = &*store;
@@ -615,7 +1173,9 @@ mod sqlite {
     use std::path::{Path, PathBuf};
 
     use confidant_core::ids::ClientId;
-    use confidant_core::ports::{ClientKeyRow, ClientRow, Store, StoreError};
+    use confidant_core::ports::{
+        AuditNodeRow, AuditRow, CheckpointRow, ClientKeyRow, ClientRow, Store, StoreError,
+    };
     use confidant_crypto::Sealed;
     use confidant_store::SqliteStore;
     use tempfile::TempDir;
@@ -724,6 +1284,102 @@ mod sqlite {
             wrapped: Sealed::from_bytes(wrapped.to_vec()),
         };
         (client, key)
+    }
+
+    fn audit_event(seq: u64) -> AuditRow {
+        AuditRow {
+            seq,
+            at: 1_700_000_000_000,
+            actor: None,
+            action: "note.read".into(),
+            client: None,
+            event: vec![0x42; 250],
+        }
+    }
+
+    #[test]
+    fn audit_numbers_beyond_i64_are_refused_not_wrapped() {
+        let h = SqliteHarness::new();
+        let store = h.open();
+        let beyond = i64::MAX as u64 + 1;
+        let node = |index| AuditNodeRow {
+            level: 0,
+            index,
+            hash: [7; 32],
+        };
+        store
+            .append_audit(&[audit_event(0)], &[node(0)], &[1])
+            .unwrap();
+        // A node index, a checkpoint size and a last seq that would wrap to negative.
+        assert!(matches!(
+            store.append_audit(&[audit_event(1)], &[node(beyond)], &[2]),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.add_checkpoint(&CheckpointRow {
+                size: beyond,
+                note: String::new(),
+                created_at: 0,
+            }),
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.append_audit(&[audit_event(u64::MAX)], &[], &[2]),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.audit_size().unwrap(), 1);
+        assert_eq!(store.audit_node(0, beyond).unwrap(), None);
+        assert!(store.checkpoints().unwrap().is_empty());
+        assert_eq!(store.audit_frontier().unwrap(), Some(vec![1]));
+        drop(store);
+        let conn = rusqlite::Connection::open(h.db()).unwrap();
+        let negative: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM audit_events WHERE seq < 0) \
+                 + (SELECT count(*) FROM audit_nodes WHERE idx < 0)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(negative, 0);
+    }
+
+    #[test]
+    fn stored_audit_events_nodes_and_checkpoints_refuse_update_and_delete() {
+        let h = SqliteHarness::new();
+        let store = h.open();
+        let node = AuditNodeRow {
+            level: 0,
+            index: 0,
+            hash: [7; 32],
+        };
+        store
+            .append_audit(&[audit_event(0)], &[node], &[1])
+            .unwrap();
+        store
+            .add_checkpoint(&CheckpointRow {
+                size: 1,
+                note: "note".into(),
+                created_at: 0,
+            })
+            .unwrap();
+        drop(store);
+        let conn = rusqlite::Connection::open(h.db()).unwrap();
+        for sql in [
+            "UPDATE audit_events SET action = 'x'",
+            "DELETE FROM audit_events",
+            "UPDATE audit_nodes SET hash = zeroblob(32)",
+            "DELETE FROM audit_nodes",
+            "UPDATE audit_checkpoints SET note = 'x'",
+            "DELETE FROM audit_checkpoints",
+        ] {
+            let err = conn.execute(sql, []).unwrap_err().to_string();
+            assert!(err.contains("append-only"), "{sql}: {err}");
+        }
+        drop(conn);
+        let store = h.open();
+        assert_eq!(store.audit_events(0, 10).unwrap(), vec![audit_event(0)]);
+        assert_eq!(store.audit_node(0, 0).unwrap(), Some([7; 32]));
     }
 
     #[test]

@@ -12,6 +12,12 @@ pub(crate) fn uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     row.get::<_, [u8; 16]>(i).map(Uuid::from_bytes)
 }
 
+/// Reads a nullable 16-byte id column.
+pub(crate) fn optional_uuid(row: &Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
+    row.get::<_, Option<[u8; 16]>>(i)
+        .map(|id| id.map(Uuid::from_bytes))
+}
+
 /// Reads a sealed column as the opaque bytes it is.
 pub(crate) fn sealed<T: ?Sized>(row: &Row<'_>, i: usize) -> rusqlite::Result<Sealed<T>> {
     row.get::<_, Vec<u8>>(i).map(Sealed::from_bytes)

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::errors::db_error;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1_INITIAL];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG];
 
 /// The newest schema version this binary knows.
 pub(crate) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -82,6 +82,65 @@ CREATE TABLE api_tokens (
     created_at INTEGER NOT NULL,
     expires_at INTEGER
 ) STRICT;
+";
+
+/// The audit log. `seq` is the rowid, so the log size is one seek to the last row, and every
+/// index ends in `seq` implicitly: a search by client, actor or action walks its index in seq
+/// order and stops at the limit without sorting. Client and actor indexes skip events without
+/// one. Events, tree nodes and checkpoints refuse UPDATE and DELETE (anyone with the file can
+/// drop the triggers; the signed checkpoints are what make rewriting detectable). Ids are
+/// 16-byte BLOBs and hashes 32, as in the first migration.
+const V2_AUDIT_LOG: &str = "
+CREATE TABLE audit_events (
+    seq    INTEGER PRIMARY KEY CHECK (seq >= 0),
+    at     INTEGER NOT NULL,
+    actor  BLOB    CHECK (length(actor) = 16),
+    action TEXT    NOT NULL,
+    client BLOB    CHECK (length(client) = 16),
+    event  BLOB    NOT NULL
+) STRICT;
+
+CREATE INDEX audit_events_by_client ON audit_events (client) WHERE client IS NOT NULL;
+CREATE INDEX audit_events_by_actor ON audit_events (actor) WHERE actor IS NOT NULL;
+CREATE INDEX audit_events_by_action ON audit_events (action);
+CREATE INDEX audit_events_by_time ON audit_events (at);
+
+CREATE TABLE audit_nodes (
+    level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 255),
+    idx   INTEGER NOT NULL CHECK (idx >= 0),
+    hash  BLOB    NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 0),
+    frontier BLOB    NOT NULL
+) STRICT;
+
+CREATE TABLE audit_checkpoints (
+    size       INTEGER PRIMARY KEY CHECK (size >= 0),
+    note       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE audit_key (
+    id            INTEGER PRIMARY KEY CHECK (id = 0),
+    wrapped_seed  BLOB    NOT NULL,
+    verifier_key  TEXT    NOT NULL
+) STRICT;
+
+CREATE TRIGGER audit_events_are_append_only BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_are_never_deleted BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_nodes_are_append_only BEFORE UPDATE ON audit_nodes
+BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;
+CREATE TRIGGER audit_nodes_are_never_deleted BEFORE DELETE ON audit_nodes
+BEGIN SELECT RAISE(ABORT, 'audit tree nodes are append-only'); END;
+CREATE TRIGGER audit_checkpoints_are_append_only BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_are_never_deleted BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 ";
 
 /// The database's schema version.
@@ -157,6 +216,43 @@ mod tests {
             )
             .unwrap();
         assert_eq!(practice, 0);
+    }
+
+    #[test]
+    fn a_version_1_database_upgrades_to_the_audit_log_and_keeps_its_rows() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1_INITIAL).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO practice (singleton, id, created_at) VALUES (1, zeroblob(16), 42)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO api_tokens (id, digest, actor, role, label, created_at) \
+             VALUES (zeroblob(16), zeroblob(32), zeroblob(16), 'owner', 'bootstrap', 7)",
+            [],
+        )
+        .unwrap();
+        run(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 2);
+        let kept: (i64, String) = conn
+            .query_row(
+                "SELECT p.created_at, t.role FROM practice p, api_tokens t",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (42, "owner".to_owned()));
+        let audit_tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN \
+                 ('audit_events', 'audit_nodes', 'audit_state', 'audit_checkpoints', 'audit_key')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(audit_tables, 5);
     }
 
     #[test]
