@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use confidant_core::ports::SystemClock;
-use confidant_core::{ClientInput, NoteInput, NoteKind, Vault};
+use confidant_core::{Access, ClientInput, NoteInput, NoteKind, Purpose, Vault};
 use confidant_crypto::{KeyFileSecret, UnsealSecret};
 use confidant_store::SqliteStore;
 
@@ -108,7 +108,11 @@ pub fn run(data: Option<&Path>, listen: SocketAddr) -> Result<()> {
 }
 
 fn populate(vault: &Vault, token: &confidant_crypto::ApiTokenSecret) -> Result<()> {
-    let owner = vault.authenticate(token)?;
+    let owner = Access {
+        actor: vault.authenticate(token)?,
+        purpose: Purpose::Operations,
+        source: None,
+    };
     for (i, (legal, preferred, dob, city)) in PEOPLE.iter().enumerate() {
         let first = legal.split(' ').next().unwrap_or(legal).to_lowercase();
         let input = ClientInput {

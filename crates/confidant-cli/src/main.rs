@@ -4,6 +4,7 @@
 //! Errors leave as one line on stderr with a non-zero exit code; nothing here ever prints a
 //! secret except the one-time recovery code and demo credentials it exists to show.
 
+mod audit;
 mod demo;
 mod paths;
 mod secrets;
@@ -16,8 +17,8 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use confidant_core::Vault;
 use confidant_core::ports::SystemClock;
+use confidant_core::{AuditConfig, Vault};
 use confidant_server::{AppState, DEFAULT_MAX_BODY_BYTES};
 use confidant_store::SqliteStore;
 
@@ -37,6 +38,9 @@ enum Command {
     Serve(ServeArgs),
     /// Run a throwaway practice with fictional clients, served at once.
     Demo(DemoArgs),
+    /// Check or export the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -68,6 +72,12 @@ struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BODY_BYTES)]
     max_body_bytes: usize,
+    /// Sign an audit checkpoint after this many events.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_every_events: u64,
+    /// Sign an audit checkpoint after this many seconds if there are new events.
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_every_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +96,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init(args),
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo::run(args.data.as_deref(), args.listen),
+        Command::Audit(cmd) => audit::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -160,15 +171,25 @@ fn init(args: InitArgs) -> Result<()> {
 fn serve(args: ServeArgs) -> Result<()> {
     init_logging();
     let secret = args.unseal.secret()?;
-    let vault = open_vault(&args.data, &secret)?;
+    let audit = AuditConfig {
+        checkpoint_every_events: args.checkpoint_every_events,
+        checkpoint_every: std::time::Duration::from_secs(args.checkpoint_every_secs),
+    };
+    let vault = open_vault(&args.data, &secret, audit)?;
     drop(secret);
+    let verifier = vault.audit_verifier_key().to_owned();
     run_server(vault, args.listen, args.max_body_bytes, |addr| {
+        println!("Audit verifier key: {verifier}");
         println!("Listening on http://{addr}");
     })
 }
 
 /// Opens an existing practice's store and unseals it.
-fn open_vault(data: &Path, secret: &confidant_crypto::UnsealSecret) -> Result<Arc<Vault>> {
+fn open_vault(
+    data: &Path,
+    secret: &confidant_crypto::UnsealSecret,
+    audit: AuditConfig,
+) -> Result<Arc<Vault>> {
     if !SqliteStore::exists(data) {
         bail!(
             "no practice in {}; run `confidant init --data {}` first",
@@ -177,7 +198,7 @@ fn open_vault(data: &Path, secret: &confidant_crypto::UnsealSecret) -> Result<Ar
         );
     }
     let store = SqliteStore::open(data).context("cannot open the database")?;
-    let vault = Vault::unseal(Arc::new(store), Arc::new(SystemClock), secret)?;
+    let vault = Vault::unseal_with(Arc::new(store), Arc::new(SystemClock), secret, audit)?;
     Ok(Arc::new(vault))
 }
 
@@ -197,8 +218,14 @@ fn run_server(
         announce(addr);
         std::io::stdout().flush()?;
         tracing::info!(practice = %vault.practice_id(), %addr, "unsealed and serving");
-        let app = confidant_server::app(AppState::new(vault, max_body));
+        let app = confidant_server::app(AppState::new(vault.clone(), max_body));
         confidant_server::serve(listener, app, shutdown_signal()).await?;
+        // Sign the log as it stands, so an exported checkpoint covers everything until now.
+        let signed = tokio::task::spawn_blocking(move || vault.checkpoint_now()).await?;
+        match signed {
+            Ok(size) => tracing::info!(size, "audit checkpoint signed"),
+            Err(e) => tracing::error!(error = %e, "could not sign the final audit checkpoint"),
+        }
         tracing::info!("stopped");
         Ok(())
     })

@@ -58,6 +58,9 @@ pub enum CoreError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The audit log could not record the access, so the access did not happen (fail closed).
+    #[error("{0}")]
+    Audit(String),
 }
 
 impl From<CryptoError> for CoreError {

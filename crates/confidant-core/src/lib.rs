@@ -5,6 +5,7 @@
 //! hand plaintext client data to a port, and never put client content in an error.
 
 pub mod actor;
+pub mod audit;
 pub mod client;
 pub mod error;
 pub mod ids;
@@ -15,6 +16,7 @@ mod text;
 pub mod vault;
 
 pub use actor::{Actor, Role};
+pub use audit::{Access, Action, AuditConfig, Outcome, Purpose};
 pub use client::{Client, ClientInput, NewClient};
 pub use error::{CoreError, CoreResult, Invalid};
 pub use ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};

@@ -11,12 +11,19 @@ use confidant_crypto::{
     ApiTokenSecret, ClientKey, PracticeKey, RecoveryCode, RootKey, UnsealSecret, UnsealSlot, unseal,
 };
 
+use confidant_audit::AuditSigningKey;
+
 use crate::actor::{self, Actor, Role};
+use crate::audit::{AuditConfig, AuditLog};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId, PracticeId};
 use crate::ports::{
-    ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError, to_millis,
+    AuditKeyRow, ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError,
+    to_millis,
 };
+
+/// Label binding the sealed audit signing key to its purpose.
+const AUDIT_KEY_LABEL: &str = "audit-signing-key";
 
 /// What `init` hands back, once: the recovery code and the owner's token.
 #[derive(Debug)]
@@ -111,6 +118,8 @@ pub struct Vault {
     pub(crate) clock: Arc<dyn Clock>,
     practice_id: PracticeId,
     keyring: RwLock<Keyring>,
+    pub(crate) audit: AuditLog,
+    verifier_key: String,
 }
 
 impl std::fmt::Debug for Vault {
@@ -137,6 +146,16 @@ impl Vault {
         clock: Arc<dyn Clock>,
         secret: &UnsealSecret,
     ) -> CoreResult<Self> {
+        Self::unseal_with(store, clock, secret, AuditConfig::default())
+    }
+
+    /// Like `unseal`, with the audit log's checkpoint schedule.
+    pub fn unseal_with(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        secret: &UnsealSecret,
+        audit: AuditConfig,
+    ) -> CoreResult<Self> {
         let practice = store.practice()?.ok_or(CoreError::NotInitialized)?;
         let slots = store.unseal_slots()?;
         let root = unseal(&practice.id.to_string(), &slots, secret)?;
@@ -150,12 +169,23 @@ impl Vault {
         if versions.is_empty() {
             return Err(CoreError::Integrity);
         }
+        let key = audit_signing_key(store.as_ref(), &root, practice.id)?;
+        let verifier_key = key.verifier_key().to_string();
+        let origin = key.name().to_owned();
+        let log = AuditLog::start(store.clone(), clock.clone(), key, origin, audit)?;
         Ok(Self {
             store,
             clock,
             practice_id: practice.id,
             keyring: RwLock::new(Keyring { root, versions }),
+            audit: log,
+            verifier_key,
         })
+    }
+
+    /// The audit verifier key (`name+id+key`), to pin when verifying the log elsewhere.
+    pub fn audit_verifier_key(&self) -> &str {
+        &self.verifier_key
     }
 
     /// The practice's id.
@@ -281,5 +311,38 @@ impl Vault {
     /// The current practice key version.
     pub fn practice_key_version(&self) -> CoreResult<u32> {
         Ok(self.keyring()?.current()?.version())
+    }
+}
+
+/// The practice's audit signing key: opened from storage, or made and stored on first unseal.
+fn audit_signing_key(
+    store: &dyn Store,
+    root: &RootKey,
+    practice: PracticeId,
+) -> CoreResult<AuditSigningKey> {
+    let name = format!("confidant/{practice}");
+    let audit_err = |e: confidant_audit::CheckpointError| CoreError::Audit(e.to_string());
+    if let Some(row) = store.audit_key()? {
+        let seed = root.open_secret(AUDIT_KEY_LABEL, &row.wrapped_seed)?;
+        let seed: &[u8; 32] = seed
+            .as_slice()
+            .try_into()
+            .map_err(|_| CoreError::Integrity)?;
+        let key = AuditSigningKey::from_seed(&name, seed).map_err(audit_err)?;
+        if key.verifier_key().to_string() != row.verifier_key {
+            return Err(CoreError::Integrity);
+        }
+        return Ok(key);
+    }
+    let key = AuditSigningKey::generate(&name).map_err(audit_err)?;
+    let row = AuditKeyRow {
+        wrapped_seed: root.seal_secret(AUDIT_KEY_LABEL, key.to_seed().as_ref())?,
+        verifier_key: key.verifier_key().to_string(),
+    };
+    match store.set_audit_key(&row) {
+        Ok(()) => Ok(key),
+        // Another process unsealed first and stored its key: use that one.
+        Err(StoreError::Conflict(_)) => audit_signing_key(store, root, practice),
+        Err(e) => Err(e.into()),
     }
 }

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use confidant_core::ports::{ClientStore, PracticeStore, SystemClock};
-use confidant_core::{Actor, ClientId, ClientInput, CoreError, NoteInput, NoteKind, Vault};
+use confidant_core::{
+    Access, ClientId, ClientInput, CoreError, NoteInput, NoteKind, Purpose, Vault,
+};
 use confidant_crypto::{ApiTokenSecret, KeyFileSecret, Passphrase, RecoveryCode, UnsealSecret};
 use confidant_store::SqliteStore;
 
@@ -37,14 +39,19 @@ fn practice() -> Practice {
 }
 
 impl Practice {
-    fn open(&self) -> (Vault, Actor) {
+    fn open(&self) -> (Vault, Access) {
         let vault = Vault::unseal(
             self.store.clone(),
             Arc::new(SystemClock),
             &UnsealSecret::KeyFile(self.key.clone()),
         )
         .unwrap();
-        let owner = vault.authenticate(&self.token).unwrap();
+        let actor = vault.authenticate(&self.token).unwrap();
+        let owner = Access {
+            actor,
+            purpose: Purpose::Treatment,
+            source: None,
+        };
         (vault, owner)
     }
 }
@@ -122,7 +129,7 @@ fn an_empty_store_is_not_initialized() {
 fn only_the_issued_token_authenticates() {
     let p = practice();
     let (vault, owner) = p.open();
-    assert_eq!(owner.role, confidant_core::Role::Owner);
+    assert_eq!(owner.actor.role, confidant_core::Role::Owner);
     let forged = ApiTokenSecret::generate().unwrap();
     assert!(matches!(
         vault.authenticate(&forged),

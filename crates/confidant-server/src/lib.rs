@@ -3,6 +3,7 @@
 //! Handlers authenticate, parse and call a core service; they never touch storage or keys, and
 //! never log request bodies. Every error leaves as an RFC 9457 problem document.
 
+mod audit_routes;
 mod extract;
 mod problem;
 mod routes;
@@ -82,7 +83,8 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

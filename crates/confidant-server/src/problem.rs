@@ -112,6 +112,17 @@ impl From<CoreError> for Problem {
                 "Authentication required",
                 "send a valid, unexpired API token as `Authorization: Bearer <token>`",
             ),
+            CoreError::Audit(_) => {
+                tracing::error!(error = %e, "audit log unavailable; access refused");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "audit-unavailable",
+                    "Audit log unavailable",
+                    "the access could not be recorded in the audit log, so it was refused and \
+                     nothing was returned or written; try again, and tell the administrator if \
+                     it persists",
+                )
+            }
             CoreError::Store(StoreError::Unavailable(_)) => {
                 tracing::error!(error = %e, "storage unavailable");
                 Self::new(

@@ -23,6 +23,7 @@ pub(crate) fn router() -> Router<AppState> {
             post(create_note).get(list_notes),
         )
         .route("/api/v1/notes/{id}", get(get_note))
+        .merge(crate::audit_routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -50,22 +51,22 @@ fn created(id: impl serde::Serialize) -> Response {
 
 async fn create_client(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     ApiJson(input): ApiJson<ClientInput>,
 ) -> Result<Response, Problem> {
     let id = state
-        .blocking(move |v| v.create_client(&actor, input))
+        .blocking(move |v| v.create_client(&access, input))
         .await?;
     Ok(created(id))
 }
 
 async fn get_client(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = path_id(&id, ClientId::parse, "client")?;
-    let client = state.blocking(move |v| v.client(&actor, id)).await?;
+    let client = state.blocking(move |v| v.client(&access, id)).await?;
     Ok(Json(client).into_response())
 }
 
@@ -111,48 +112,48 @@ fn list_params(query: Option<&str>) -> Result<(usize, Option<ClientId>), Problem
 
 async fn list_clients(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
     let (limit, after) = list_params(query.as_deref())?;
     let page = state
-        .blocking(move |v| v.clients(&actor, after, limit))
+        .blocking(move |v| v.clients(&access, after, limit))
         .await?;
     Ok(Json(page).into_response())
 }
 
 async fn create_note(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<NoteInput>,
 ) -> Result<Response, Problem> {
     let client = path_id(&id, ClientId::parse, "client")?;
     let id = state
-        .blocking(move |v| v.create_note(&actor, client, input))
+        .blocking(move |v| v.create_note(&access, client, input))
         .await?;
     Ok(created(id))
 }
 
 async fn list_notes(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let client = path_id(&id, ClientId::parse, "client")?;
     let notes = state
-        .blocking(move |v| v.notes_of_client(&actor, client))
+        .blocking(move |v| v.notes_of_client(&access, client))
         .await?;
     Ok(Json(json!({ "notes": notes })).into_response())
 }
 
 async fn get_note(
     State(state): State<AppState>,
-    Authenticated(actor): Authenticated,
+    Authenticated(access): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     let id = path_id(&id, NoteId::parse, "note")?;
-    let note = state.blocking(move |v| v.note(&actor, id)).await?;
+    let note = state.blocking(move |v| v.note(&access, id)).await?;
     Ok(Json(note).into_response())
 }
 
