@@ -339,3 +339,70 @@ fn audit_checkpoint_refuses_an_out_file_inside_the_data_dir() {
     out.assert_refused_with_one_line("checkpoint inside the data dir");
     assert!(!inside.exists());
 }
+
+/// Rewrites the stored log as someone holding the database *and* the unseal secret could: event
+/// 7 altered, every tree node and the frontier recomputed to match, old checkpoints deleted.
+/// Serving it once re-signs the forged history with the real key.
+fn forge_with_the_key(h: &History) -> tempfile::TempDir {
+    let copy = copy_of(h);
+    sql(
+        copy.path(),
+        "UPDATE audit_events SET event = CAST(replace(CAST(event AS TEXT), 'note.create', 'note.crEate') AS BLOB) WHERE seq = 7;
+         DELETE FROM audit_nodes; DELETE FROM audit_state; DELETE FROM audit_checkpoints;",
+    );
+    let db = rusqlite::Connection::open(copy.path().join("confidant.db")).unwrap();
+    let events: Vec<Vec<u8>> = db
+        .prepare("SELECT event FROM audit_events ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut frontier = confidant_audit::Frontier::new();
+    let mut insert = db
+        .prepare("INSERT INTO audit_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
+        .unwrap();
+    for (seq, event) in events.iter().enumerate() {
+        let leaf = confidant_audit::leaf_hash(event);
+        insert
+            .execute(rusqlite::params![0, seq as i64, leaf.as_bytes()])
+            .unwrap();
+        for node in frontier.append(leaf).unwrap() {
+            insert
+                .execute(rusqlite::params![
+                    node.level,
+                    node.index as i64,
+                    node.hash.as_bytes()
+                ])
+                .unwrap();
+        }
+    }
+    db.execute(
+        "INSERT INTO audit_state (id, frontier) VALUES (0, ?1)",
+        [frontier.to_bytes()],
+    )
+    .unwrap();
+    drop(insert);
+    drop(db);
+    let server = Server::start(copy.path(), &h.practice.unseal(), &[], &[]);
+    let _ = server.stop();
+    copy
+}
+
+#[test]
+fn a_history_rewritten_and_re_signed_with_the_key_is_caught_by_an_exported_checkpoint() {
+    let h = history();
+    let forged = forge_with_the_key(&h);
+    let pinned_only: Vec<OsString> = args![
+        "audit",
+        "verify",
+        "--data",
+        forged.path(),
+        "--verifier-key",
+        &h.key
+    ];
+    let out = run_cli(&pinned_only, &[]);
+    out.assert_success("a consistently re-signed log passes without an outside checkpoint");
+    let line = verify(forged.path(), &h).assert_refused_with_one_line("forged history");
+    assert!(line.contains("21"), "names the checkpoint size: {line}");
+}
