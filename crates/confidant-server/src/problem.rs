@@ -153,3 +153,36 @@ pub fn internal(cause: &dyn std::fmt::Display) -> Problem {
         "the server failed; the error is logged for the administrator",
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unwritable_audit_log_is_a_503_that_returns_nothing() {
+        let p = Problem::from(CoreError::Audit("disk full".into()));
+        assert_eq!(p.status, 503);
+        assert!(p.detail.contains("nothing was returned or written"));
+        assert!(
+            !p.detail.contains("disk full"),
+            "internal causes stay in the log"
+        );
+    }
+
+    #[test]
+    fn every_core_error_maps_to_a_problem_with_a_matching_status() {
+        let cases = [
+            (CoreError::NotFound("client"), 404),
+            (CoreError::Shredded, 410),
+            (CoreError::Unauthenticated, 401),
+            (CoreError::Integrity, 500),
+            (CoreError::Store(StoreError::Unavailable("x".into())), 503),
+            (CoreError::Store(StoreError::Conflict("x".into())), 409),
+        ];
+        for (e, status) in cases {
+            let p = Problem::from(e);
+            assert_eq!(p.status, status);
+            assert_eq!(p.into_response().status().as_u16(), status);
+        }
+    }
+}
