@@ -70,13 +70,17 @@ fn time_proofs(label: &str, n: usize, mut one: impl FnMut(u64) -> Result<()>) ->
 }
 
 fn main() -> Result<()> {
-    let tmp = tempfile::Builder::new().prefix("confidant-audit-bench-").tempdir_in(std::env::temp_dir())?;
+    let tmp = tempfile::Builder::new()
+        .prefix("confidant-audit-bench-")
+        .tempdir_in(std::env::temp_dir())?;
     let (store, vault, access) = practice(tmp.path())?;
 
     let one = appends(&vault, 1, 2_000);
     println!("durable appends, 1 writer                    {one:>10.0} events/s");
     let many = appends(&vault, 64, 1_000);
-    println!("durable appends, 64 writers (group commit)   {many:>10.0} events/s  (target ≥ 50,000)");
+    println!(
+        "durable appends, 64 writers (group commit)   {many:>10.0} events/s  (target ≥ 50,000)"
+    );
 
     // Grow the log to 1M events with many writers, then verify it from storage.
     let have = store.audit_size()? as usize;
@@ -111,13 +115,116 @@ fn main() -> Result<()> {
     let mut picks: Vec<(u64, u64)> = (0..2000).map(|_| (next(size), 1 + next(size))).collect();
     time_proofs(&format!("inclusion proof at {size} events"), 2000, |i| {
         let (index, _) = picks[i as usize];
-        vault.inclusion_proof(&access, index, size).map(drop).map_err(Into::into)
+        vault
+            .inclusion_proof(&access, index, size)
+            .map(drop)
+            .map_err(Into::into)
     })?;
     picks.iter_mut().for_each(|(a, b)| *a = (*a).min(*b).max(1));
     time_proofs(&format!("consistency proof at {size} events"), 2000, |i| {
         let (from, _) = picks[i as usize];
-        vault.consistency_proof(&access, from, size).map(drop).map_err(Into::into)
+        vault
+            .consistency_proof(&access, from, size)
+            .map(drop)
+            .map_err(Into::into)
     })?;
-    println!("(each proof call also appends and commits its own audit.read event)");
+    println!("(each proof call above also appends and commits its own audit.read event)");
+    raw_proofs(store.as_ref(), size)?;
+
+    // 10M events take minutes to write; opt in with CONFIDANT_BENCH_10M=1.
+    if std::env::var_os("CONFIDANT_BENCH_10M").is_some() {
+        drop(vault);
+        let t = Instant::now();
+        grow_raw(store.as_ref(), 10_000_000)?;
+        println!(
+            "grew the log to 10M events in {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+        raw_proofs(store.as_ref(), store.audit_size()?)?;
+    }
+    Ok(())
+}
+
+/// Reads proof nodes straight from the store, as the API does, without the audit write.
+struct Nodes<'a>(&'a SqliteStore);
+
+impl confidant_audit::NodeSource for Nodes<'_> {
+    type Error = confidant_audit::ProofError;
+    fn node(
+        &self,
+        level: u8,
+        index: u64,
+    ) -> std::result::Result<confidant_audit::Hash, Self::Error> {
+        match self.0.audit_node(level, index) {
+            Ok(Some(h)) => Ok(confidant_audit::Hash::from_bytes(h)),
+            _ => Err(confidant_audit::ProofError::MissingNode { level, index }),
+        }
+    }
+}
+
+fn raw_proofs(store: &SqliteStore, size: u64) -> Result<()> {
+    let nodes = Nodes(store);
+    let step = size / 2000;
+    time_proofs(
+        &format!("inclusion proof + root, storage only, {size}"),
+        2000,
+        |i| {
+            let index = i * step;
+            confidant_audit::inclusion_proof(&nodes, index, size)?;
+            confidant_audit::root_at(&nodes, size)?;
+            Ok(())
+        },
+    )?;
+    time_proofs(
+        &format!("consistency proof + roots, storage only, {size}"),
+        2000,
+        |i| {
+            let old = 1 + i * step;
+            confidant_audit::consistency_proof(&nodes, old, size)?;
+            confidant_audit::root_at(&nodes, old)?;
+            confidant_audit::root_at(&nodes, size)?;
+            Ok(())
+        },
+    )
+}
+
+/// Appends synthetic events in large batches straight to the store (bench setup only).
+fn grow_raw(store: &SqliteStore, target: u64) -> Result<()> {
+    use confidant_core::ports::{AuditNodeRow, AuditRow};
+    let bytes = store.audit_frontier()?.ok_or("empty log")?;
+    let mut frontier = confidant_audit::Frontier::from_bytes(&bytes)?;
+    while frontier.size() < target {
+        let mut rows = Vec::with_capacity(10_000);
+        let mut nodes = Vec::with_capacity(20_000);
+        for _ in 0..10_000.min(target - frontier.size()) {
+            let seq = frontier.size();
+            let event = format!(
+                "{{\"v\":1,\"seq\":{seq},\"action\":\"auth.fail\",\"outcome\":\"denied\"}}"
+            )
+            .into_bytes();
+            let leaf = confidant_audit::leaf_hash(&event);
+            nodes.push(AuditNodeRow {
+                level: 0,
+                index: seq,
+                hash: *leaf.as_bytes(),
+            });
+            frontier.append_with(leaf, |n| {
+                nodes.push(AuditNodeRow {
+                    level: n.level,
+                    index: n.index,
+                    hash: *n.hash.as_bytes(),
+                })
+            })?;
+            rows.push(AuditRow {
+                seq,
+                at: 0,
+                actor: None,
+                action: "auth.fail".into(),
+                client: None,
+                event,
+            });
+        }
+        store.append_audit(&rows, &nodes, &frontier.to_bytes())?;
+    }
     Ok(())
 }
