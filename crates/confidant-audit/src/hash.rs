@@ -41,6 +41,20 @@ impl Hash {
         }
         s
     }
+
+    /// Parses 64 hex digits (either case), as served in proofs; `None` for anything else.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let digits = hex.as_bytes();
+        if digits.len() != HASH_LEN * 2 {
+            return None;
+        }
+        let mut out = [0u8; HASH_LEN];
+        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            let text = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(text, 16).ok()?;
+        }
+        Some(Self(out))
+    }
 }
 
 impl fmt::Debug for Hash {
@@ -123,6 +137,16 @@ mod tests {
     fn debug_prints_the_hash_as_hex() {
         let h = Hash::from_bytes([0xab; HASH_LEN]);
         assert_eq!(format!("{h:?}"), "ab".repeat(HASH_LEN));
+    }
+
+    #[test]
+    fn hex_round_trips_and_rejects_malformed_text() {
+        let h = leaf_hash(b"x");
+        assert_eq!(Hash::from_hex(&h.to_hex()), Some(h));
+        assert_eq!(Hash::from_hex(&h.to_hex().to_uppercase()), Some(h));
+        assert_eq!(Hash::from_hex(&h.to_hex()[2..]), None);
+        assert_eq!(Hash::from_hex(&"zz".repeat(32)), None);
+        assert_eq!(Hash::from_hex(&"+1".repeat(32)), None);
     }
 
     #[test]

@@ -20,12 +20,15 @@ fn verifier_key(logs: &str) -> String {
         .unwrap_or_else(|| panic!("no verifier key line in:\n{logs}"))
 }
 
-fn hash(hex: &str) -> Hash {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    Hash::from_slice(&bytes).unwrap()
+fn hashes(proof: &Value, field: &str) -> Vec<Hash> {
+    let list = proof[field].as_array().unwrap();
+    list.iter()
+        .map(|h| Hash::from_hex(h.as_str().unwrap()).unwrap())
+        .collect()
+}
+
+fn hash(proof: &Value, field: &str) -> Hash {
+    Hash::from_hex(proof[field].as_str().unwrap()).unwrap()
 }
 
 fn actions(page: &Value) -> Vec<String> {
@@ -114,14 +117,9 @@ fn the_served_checkpoint_and_proofs_verify_against_the_printed_key() {
             checkpoint.size
         ))
         .expect_json(200);
-    let hashes: Vec<Hash> = proof["hashes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| hash(h.as_str().unwrap()))
-        .collect();
-    let leaf = hash(proof["leaf_hash"].as_str().unwrap());
-    verify_inclusion(&leaf, 0, checkpoint.size, &hashes, &checkpoint.root).unwrap();
+    let leaf = hash(&proof, "leaf_hash");
+    let path = hashes(&proof, "hashes");
+    verify_inclusion(&leaf, 0, checkpoint.size, &path, &checkpoint.root).unwrap();
 
     let proof = api
         .get(&format!(
@@ -129,14 +127,9 @@ fn the_served_checkpoint_and_proofs_verify_against_the_printed_key() {
             checkpoint.size
         ))
         .expect_json(200);
-    let hashes: Vec<Hash> = proof["hashes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| hash(h.as_str().unwrap()))
-        .collect();
-    let old = hash(proof["old_root"].as_str().unwrap());
-    verify_consistency(5, checkpoint.size, &old, &checkpoint.root, &hashes).unwrap();
+    let old = hash(&proof, "old_root");
+    let path = hashes(&proof, "hashes");
+    verify_consistency(5, checkpoint.size, &old, &checkpoint.root, &path).unwrap();
 
     for bad in [
         "/api/v1/audit?limit=0",

@@ -374,9 +374,5 @@ fn proofs_served_from_storage_verify() {
 }
 
 fn hash(hex: &str) -> confidant_audit::Hash {
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    confidant_audit::Hash::from_slice(&bytes).unwrap()
+    confidant_audit::Hash::from_hex(hex).unwrap()
 }
