@@ -45,7 +45,7 @@ impl Hash {
     /// Parses 64 hex digits (either case), as served in proofs; `None` for anything else.
     pub fn from_hex(hex: &str) -> Option<Self> {
         let digits = hex.as_bytes();
-        if digits.len() != HASH_LEN * 2 {
+        if digits.len() != HASH_LEN * 2 || !digits.iter().all(u8::is_ascii_hexdigit) {
             return None;
         }
         let mut out = [0u8; HASH_LEN];
