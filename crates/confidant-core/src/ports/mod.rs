@@ -5,6 +5,13 @@
 //! anything that comes from or describes a client. Implementations must make each method
 //! atomic (all or nothing) and durable before returning `Ok`.
 
+mod staff;
+
+pub use staff::{
+    BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow, SessionRow,
+    ShareRow, StaffStore, UserRow,
+};
+
 use confidant_crypto::{Sealed, UnsealSlot, WrappedKey};
 use time::OffsetDateTime;
 
@@ -311,8 +318,8 @@ pub trait Store:
 {
 }
 
-impl<T: PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync> Store
-    for T
+impl<T> Store for T where
+    T: PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync
 {
 }
 
