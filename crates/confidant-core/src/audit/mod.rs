@@ -23,61 +23,91 @@ pub(crate) use commit::AuditLog;
 pub use service::{AuditEntry, AuditPage, MAX_AUDIT_PAGE};
 pub use verify::{Proof, VerifyFailure, VerifyReport, verify_log};
 
-/// What was done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Action {
-    /// A client was added.
-    #[serde(rename = "client.create")]
-    ClientCreate,
-    /// A client's demographics were read.
-    #[serde(rename = "client.read")]
-    ClientRead,
-    /// A client appeared in a listing.
-    #[serde(rename = "client.list")]
-    ClientList,
-    /// A note was written.
-    #[serde(rename = "note.create")]
-    NoteCreate,
-    /// A note was read.
-    #[serde(rename = "note.read")]
-    NoteRead,
-    /// A client's notes were listed (and so read).
-    #[serde(rename = "note.list")]
-    NoteList,
-    /// The audit log itself was read.
-    #[serde(rename = "audit.read")]
-    AuditRead,
-    /// A request presented no valid credentials.
-    #[serde(rename = "auth.fail")]
-    AuthFail,
+macro_rules! actions {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        /// What was done.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Action {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Action {
+            /// The stored name, e.g. `note.read`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $name,)*
+                }
+            }
+
+            /// Every action, for validating filters.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+        }
+    };
 }
 
-impl Action {
-    /// The stored name, e.g. `note.read`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::ClientCreate => "client.create",
-            Self::ClientRead => "client.read",
-            Self::ClientList => "client.list",
-            Self::NoteCreate => "note.create",
-            Self::NoteRead => "note.read",
-            Self::NoteList => "note.list",
-            Self::AuditRead => "audit.read",
-            Self::AuthFail => "auth.fail",
-        }
-    }
+actions! {
+    /// A client was added.
+    ClientCreate => "client.create",
+    /// A client's demographics were read.
+    ClientRead => "client.read",
+    /// A client appeared in a listing.
+    ClientList => "client.list",
+    /// A client was marked restricted or unrestricted.
+    ClientRestrict => "client.restrict",
+    /// A note was written.
+    NoteCreate => "note.create",
+    /// A note was read.
+    NoteRead => "note.read",
+    /// A client's notes were listed (and so read).
+    NoteList => "note.list",
+    /// The audit log itself was read.
+    AuditRead => "audit.read",
+    /// A request presented no valid credentials, or a sign-in step failed.
+    AuthFail => "auth.fail",
+    /// A sign-in was refused because the account is locked.
+    AuthLocked => "auth.locked",
+    /// A sign-in completed.
+    AuthLogin => "auth.login",
+    /// A session was ended.
+    AuthLogout => "auth.logout",
+    /// The policy refused an access.
+    Denied => "access.denied",
+    /// A staff member was invited.
+    UserInvite => "user.invite",
+    /// An invitation was accepted.
+    UserActivate => "user.activate",
+    /// Staff accounts were listed.
+    UserList => "user.list",
+    /// An account's details changed.
+    UserUpdate => "user.update",
+    /// An account's role changed.
+    UserSetRole => "user.set_role",
+    /// A password changed.
+    UserSetPassword => "user.set_password",
+    /// An account's second factor was reset.
+    UserResetMfa => "user.reset_mfa",
+    /// An account was deactivated.
+    UserDeactivate => "user.deactivate",
+    /// An API token was issued.
+    TokenCreate => "token.create",
+    /// An API token was revoked.
+    TokenRevoke => "token.revoke",
+    /// Someone was added to a care team.
+    CareTeamAdd => "care_team.add",
+    /// Someone was removed from a care team.
+    CareTeamRemove => "care_team.remove",
+    /// A client was shared with a supervisor for supervision.
+    Share => "supervision.share",
+    /// Emergency access outside the care team was granted.
+    BreakGlass => "break_glass",
+    /// Break-glass grants were reviewed.
+    BreakGlassReview => "break_glass.review",
+}
 
-    /// Every action, for validating filters.
-    pub const ALL: [Self; 8] = [
-        Self::ClientCreate,
-        Self::ClientRead,
-        Self::ClientList,
-        Self::NoteCreate,
-        Self::NoteRead,
-        Self::NoteList,
-        Self::AuditRead,
-        Self::AuthFail,
-    ];
+impl Serialize for Action {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 /// Why data is being accessed (HIPAA purposes of use).
@@ -155,6 +185,8 @@ pub struct Event {
     pub outcome: Outcome,
     /// Source address.
     pub source: Option<IpAddr>,
+    /// Marked for the privacy officer's attention (break-glass access).
+    pub flagged: bool,
 }
 
 /// The canonical encoding: JSON with fixed key order, ids and codes only.
@@ -174,6 +206,8 @@ struct Encoded<'a> {
     purpose: Option<Purpose>,
     outcome: Outcome,
     source: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    flagged: bool,
 }
 
 impl Event {
@@ -196,6 +230,7 @@ impl Event {
             purpose: Some(access.purpose),
             outcome: Outcome::Allowed,
             source: access.source,
+            flagged: false,
         }
     }
 
@@ -215,6 +250,7 @@ impl Event {
             purpose: self.purpose,
             outcome: self.outcome,
             source: self.source.map(|s| s.to_string()),
+            flagged: self.flagged,
         };
         serde_json::to_vec(&e).map_err(|_| CoreError::Integrity)
     }

@@ -105,6 +105,7 @@ impl Vault {
             purpose: None,
             outcome: Outcome::Denied,
             source,
+            flagged: false,
         };
         self.audit.record(vec![event]).map(drop)
     }
