@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod audit;
+pub mod auth;
 pub mod client;
 pub mod error;
 pub mod ids;
