@@ -11,6 +11,7 @@ pub mod client;
 pub mod error;
 pub mod ids;
 pub mod note;
+pub mod policy;
 pub mod ports;
 pub mod records;
 mod text;
