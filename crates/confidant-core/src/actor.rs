@@ -55,6 +55,7 @@ pub struct Actor {
 pub(crate) fn issue(
     actor: ActorId,
     role: Role,
+    scope: &str,
     label: &str,
     now: UnixMillis,
     expires_at: Option<UnixMillis>,
@@ -65,6 +66,7 @@ pub(crate) fn issue(
         digest: secret.digest(),
         actor,
         role: role.as_str().to_owned(),
+        scope: scope.to_owned(),
         label: label.to_owned(),
         created_at: now,
         expires_at,
@@ -91,7 +93,8 @@ mod tests {
 
     #[test]
     fn an_expired_token_authenticates_no_one() {
-        let (row, _secret) = issue(ActorId::random(), Role::Owner, "t", 0, Some(1_000)).unwrap();
+        let (row, _secret) =
+            issue(ActorId::random(), Role::Owner, "read", "t", 0, Some(1_000)).unwrap();
         assert!(actor_for(&row, 999).is_ok());
         assert!(matches!(
             actor_for(&row, 1_000),
@@ -101,7 +104,7 @@ mod tests {
 
     #[test]
     fn the_stored_row_holds_the_digest_not_the_token() {
-        let (row, secret) = issue(ActorId::random(), Role::Owner, "t", 0, None).unwrap();
+        let (row, secret) = issue(ActorId::random(), Role::Owner, "read", "t", 0, None).unwrap();
         assert_eq!(row.digest, secret.digest());
         assert!(!format!("{row:?}").contains(secret.reveal()));
     }

@@ -19,7 +19,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId, PracticeId};
 use crate::ports::{
     AuditKeyRow, ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError,
-    to_millis,
+    UserRow, to_millis,
 };
 
 /// Label binding the sealed audit signing key to its purpose.
@@ -66,9 +66,11 @@ pub fn init(
         &UnsealSecret::RecoveryCode(recovery_code.clone()),
     )?);
     let first = PracticeKey::generate(1)?;
+    let owner_id = ActorId::random();
     let (owner_token, owner_secret) = actor::issue(
-        ActorId::random(),
+        owner_id,
         Role::Owner,
+        "admin",
         "bootstrap owner token",
         now,
         None,
@@ -85,6 +87,23 @@ pub fn init(
             created_at: now,
         },
         owner_token,
+        owner: UserRow {
+            id: owner_id,
+            email: None,
+            display_name: "Practice owner".to_owned(),
+            role: Role::Owner.as_str().to_owned(),
+            status: "active".to_owned(),
+            password_phc: None,
+            totp: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            supervisor: None,
+            nda_at: None,
+            window_start: None,
+            window_end: None,
+            created_at: now,
+        },
     };
     store.create_practice(&new).map_err(|e| match e {
         StoreError::Conflict(_) => CoreError::AlreadyInitialized,

@@ -63,6 +63,49 @@ impl TokenStore for Flaky {
     delegate! {
         insert_token(&self, row: &TokenRow) -> StoreResult<()>;
         token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<TokenRow>>;
+        tokens_of(&self, actor: confidant_core::ActorId) -> StoreResult<Vec<TokenRow>>;
+        revoke_token(&self, actor: confidant_core::ActorId, id: confidant_core::TokenId) -> StoreResult<bool>;
+    }
+}
+
+impl StaffStore for Flaky {
+    delegate! {
+        insert_user(&self, row: &UserRow) -> StoreResult<()>;
+        user(&self, id: confidant_core::ActorId) -> StoreResult<Option<UserRow>>;
+        user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+        users(&self) -> StoreResult<Vec<UserRow>>;
+        update_user(&self, row: &UserRow) -> StoreResult<()>;
+        deactivate_user(&self, id: confidant_core::ActorId) -> StoreResult<()>;
+        insert_invitation(&self, row: &InvitationRow) -> StoreResult<()>;
+        take_invitation(&self, digest: &Digest) -> StoreResult<Option<InvitationRow>>;
+        insert_challenge(&self, row: &ChallengeRow) -> StoreResult<()>;
+        challenge(&self, digest: &Digest) -> StoreResult<Option<ChallengeRow>>;
+        delete_challenge(&self, digest: &Digest) -> StoreResult<()>;
+        insert_session(&self, row: &SessionRow) -> StoreResult<()>;
+        session(&self, digest: &Digest) -> StoreResult<Option<SessionRow>>;
+        touch_session(&self, digest: &Digest, at: UnixMillis) -> StoreResult<()>;
+        delete_session(&self, digest: &Digest) -> StoreResult<()>;
+        delete_sessions_of(&self, user: confidant_core::ActorId) -> StoreResult<()>;
+        replace_recovery_codes(&self, user: confidant_core::ActorId, digests: &[Digest]) -> StoreResult<()>;
+        use_recovery_code(&self, user: confidant_core::ActorId, digest: &Digest) -> StoreResult<bool>;
+    }
+}
+
+impl CareStore for Flaky {
+    delegate! {
+        add_to_care_team(&self, row: &CareTeamRow) -> StoreResult<()>;
+        remove_from_care_team(&self, client: confidant_core::ClientId, user: confidant_core::ActorId) -> StoreResult<bool>;
+        care_team(&self, client: confidant_core::ClientId) -> StoreResult<Vec<CareTeamRow>>;
+        clients_of(&self, user: confidant_core::ActorId) -> StoreResult<Vec<confidant_core::ClientId>>;
+        add_share(&self, row: &ShareRow) -> StoreResult<()>;
+        remove_share(&self, client: confidant_core::ClientId, supervisee: confidant_core::ActorId) -> StoreResult<bool>;
+        shares_to(&self, supervisor: confidant_core::ActorId) -> StoreResult<Vec<ShareRow>>;
+        insert_break_glass(&self, row: &BreakGlassRow) -> StoreResult<()>;
+        active_break_glass(&self, user: confidant_core::ActorId, client: confidant_core::ClientId, now: UnixMillis) -> StoreResult<Option<BreakGlassRow>>;
+        break_glass_grants(&self, unreviewed_only: bool) -> StoreResult<Vec<BreakGlassRow>>;
+        review_break_glass(&self, id: uuid::Uuid, by: confidant_core::ActorId, at: UnixMillis) -> StoreResult<bool>;
+        set_restricted(&self, client: confidant_core::ClientId, restricted: bool) -> StoreResult<()>;
+        is_restricted(&self, client: confidant_core::ClientId) -> StoreResult<bool>;
     }
 }
 

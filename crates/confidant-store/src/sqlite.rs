@@ -7,12 +7,14 @@
 //! and never put a stored value in an error.
 
 mod audit;
+mod care;
 mod clients;
 mod columns;
 mod errors;
 mod migrations;
 mod notes;
 mod practice;
+mod staff;
 mod tokens;
 
 use std::fs;

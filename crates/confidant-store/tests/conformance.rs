@@ -58,6 +58,34 @@ macro_rules! conformance_suite {
             audit_log_persists_after_the_store_is_dropped_and_reopened,
             racing_audit_appenders_never_interleave_and_the_losers_get_a_conflict,
             arbitrary_audit_rows_round_trip_exactly,
+            created_practice_holds_the_owner_account_its_token_acts_for,
+            practice_whose_owner_token_acts_for_another_account_is_refused,
+            inserted_users_read_back_by_id_and_by_exact_email_unchanged,
+            user_with_a_taken_id_or_email_is_a_conflict_and_keeps_the_first,
+            users_are_listed_by_creation_time,
+            updated_user_reads_back_and_a_taken_email_or_unknown_id_is_a_conflict,
+            deactivation_ends_that_users_sessions_challenges_invitations_and_tokens_only,
+            deactivating_an_unknown_user_is_a_conflict_and_changes_nothing,
+            invitation_is_taken_once_and_only_by_its_digest,
+            rows_pointing_at_an_unknown_user_are_conflicts_naming_no_client,
+            challenge_reads_back_without_being_used_up_until_deleted,
+            session_reads_back_records_activity_and_ends,
+            ending_a_users_sessions_also_ends_their_challenges_and_no_one_elses,
+            recovery_code_works_once_and_only_for_its_user,
+            replacing_recovery_codes_retires_the_old_set,
+            care_team_members_are_added_listed_and_removed,
+            care_team_of_an_unknown_client_or_user_is_a_conflict,
+            supervision_shares_are_listed_to_their_supervisor_and_withdrawn,
+            only_a_care_team_member_can_share_a_client,
+            leaving_a_care_team_withdraws_that_share_and_no_other,
+            break_glass_is_active_only_before_expiry_and_only_for_that_user_and_client,
+            break_glass_grants_list_newest_first_and_review_marks_them_once,
+            clients_are_unrestricted_until_marked_and_can_be_unmarked,
+            tokens_of_an_actor_are_listed_by_creation_time_and_only_theirs,
+            only_the_owning_actor_can_revoke_a_token,
+            staff_conflict_messages_name_no_stored_values,
+            staff_and_care_rows_persist_after_the_store_is_dropped_and_reopened,
+            arbitrary_user_rows_round_trip_exactly,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -75,8 +103,9 @@ macro_rules! conformance_suite {
 mod suite {
     use confidant_core::ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
     use confidant_core::ports::{
-        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, CheckpointRow, ClientKeyRow, ClientRow,
-        NewPractice, NoteRow, PracticeKeyRow, PracticeRow, Store, StoreError, TokenRow,
+        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow, CareTeamRow, ChallengeRow,
+        CheckpointRow, ClientKeyRow, ClientRow, Digest, InvitationRow, NewPractice, NoteRow,
+        PracticeKeyRow, PracticeRow, SessionRow, ShareRow, Store, StoreError, TokenRow, UserRow,
     };
     use confidant_crypto::{Argon2Cost, Sealed, UnsealMethod, UnsealSlot};
 
@@ -108,6 +137,7 @@ mod suite {
             digest: blob(32).try_into().unwrap(),
             actor: ActorId::random(),
             role: "clinician".into(),
+            scope: "write".into(),
             label: "synthetic test token".into(),
             created_at: 1_700_000_000_123,
             expires_at: Some(1_800_000_000_000),
@@ -120,6 +150,13 @@ mod suite {
             salt: blob(16),
             wrapped: sealed(),
         };
+        let owner_token = TokenRow {
+            role: "owner".into(),
+            scope: "admin".into(),
+            label: "bootstrap owner token".into(),
+            expires_at: None,
+            ..token()
+        };
         NewPractice {
             practice: PracticeRow {
                 id: PracticeId::random(),
@@ -131,12 +168,24 @@ mod suite {
                 slot(UnsealMethod::RecoveryCode),
             ],
             first_key: practice_key(1),
-            owner_token: TokenRow {
+            owner: UserRow {
+                id: owner_token.actor,
+                email: None,
+                display_name: "Practice owner".into(),
                 role: "owner".into(),
-                label: "bootstrap owner token".into(),
-                expires_at: None,
-                ..token()
+                status: "active".into(),
+                password_phc: None,
+                totp: None,
+                totp_last_step: None,
+                failed_logins: 0,
+                locked_until: None,
+                supervisor: None,
+                nda_at: None,
+                window_start: None,
+                window_end: None,
+                created_at: 1_700_000_000_000,
             },
+            owner_token,
         }
     }
 
@@ -235,6 +284,7 @@ mod suite {
         store.insert_token(&squatter).unwrap();
         assert_conflict(store.create_practice(&new));
         assert_eq!(store.practice().unwrap(), None);
+        assert_eq!(store.user(new.owner.id).unwrap(), None);
         assert!(store.unseal_slots().unwrap().is_empty());
         assert!(store.practice_keys().unwrap().is_empty());
         assert_eq!(
@@ -1166,15 +1216,917 @@ mod suite {
             assert_eq!(store.note(note.id).unwrap().as_ref(), Some(note));
         }
     }
+    // Staff accounts, sign-in secrets, care teams, shares, break-glass and restriction.
+
+    fn digest() -> Digest {
+        blob(32).try_into().unwrap()
+    }
+
+    /// A fully populated account with a unique e-mail.
+    fn user() -> UserRow {
+        UserRow {
+            id: ActorId::random(),
+            email: Some(format!("{}@clinic.example", uuid::Uuid::new_v4())),
+            display_name: "Synthetic Clinician".into(),
+            role: "clinician".into(),
+            status: "active".into(),
+            password_phc: Some("$argon2id$v=19$m=19456,t=2,p=1$c3ludGhldGlj$c3ludGhldGlj".into()),
+            totp: Some(sealed()),
+            totp_last_step: Some(56_666_666),
+            failed_logins: 2,
+            locked_until: Some(1_700_000_900_000),
+            supervisor: Some(ActorId::random()),
+            nda_at: Some(1_700_000_000_001),
+            window_start: Some(1_700_000_000_002),
+            window_end: Some(1_800_000_000_003),
+            created_at: 1_700_000_000_000,
+        }
+    }
+
+    /// An invited account with nothing set yet.
+    fn bare_user() -> UserRow {
+        UserRow {
+            email: None,
+            status: "invited".into(),
+            password_phc: None,
+            totp: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            supervisor: None,
+            nda_at: None,
+            window_start: None,
+            window_end: None,
+            ..user()
+        }
+    }
+
+    fn stored_user(store: &dyn Store) -> UserRow {
+        let row = user();
+        store.insert_user(&row).unwrap();
+        row
+    }
+
+    fn session_of(user: ActorId) -> SessionRow {
+        SessionRow {
+            digest: digest(),
+            user,
+            csrf_digest: digest(),
+            created_at: 1_700_000_000_000,
+            last_seen: 1_700_000_000_000,
+        }
+    }
+
+    fn challenge_of(user: ActorId) -> ChallengeRow {
+        ChallengeRow {
+            digest: digest(),
+            user,
+            expires_at: 1_700_000_300_000,
+        }
+    }
+
+    fn invitation_of(user: ActorId) -> InvitationRow {
+        InvitationRow {
+            digest: digest(),
+            user,
+            created_at: 1_700_000_000_000,
+            expires_at: 1_700_604_800_000,
+        }
+    }
+
+    fn token_of(actor: ActorId, created_at: i64) -> TokenRow {
+        TokenRow {
+            actor,
+            created_at,
+            ..token()
+        }
+    }
+
+    fn member(client: ClientId, user: ActorId, primary: bool) -> CareTeamRow {
+        CareTeamRow {
+            client,
+            user,
+            primary,
+            added_by: ActorId::random(),
+            added_at: 1_700_000_000_000,
+        }
+    }
+
+    fn share(client: ClientId, supervisee: ActorId, supervisor: ActorId) -> ShareRow {
+        ShareRow {
+            client,
+            supervisee,
+            supervisor,
+            shared_at: 1_700_000_000_000,
+        }
+    }
+
+    fn grant(user: ActorId, client: ClientId, granted_at: i64, expires_at: i64) -> BreakGlassRow {
+        BreakGlassRow {
+            id: uuid::Uuid::new_v4(),
+            user,
+            client,
+            reason: sealed(),
+            granted_at,
+            expires_at,
+            reviewed_by: None,
+            reviewed_at: None,
+        }
+    }
+
+    /// Everything that can act for `user`: a session, a challenge, an invitation and a token.
+    struct Holdings {
+        session: SessionRow,
+        challenge: ChallengeRow,
+        invitation: InvitationRow,
+        token: TokenRow,
+    }
+
+    fn holdings_of(store: &dyn Store, user: ActorId) -> Holdings {
+        let held = Holdings {
+            session: session_of(user),
+            challenge: challenge_of(user),
+            invitation: invitation_of(user),
+            token: token_of(user, 1_700_000_000_000),
+        };
+        store.insert_session(&held.session).unwrap();
+        store.insert_challenge(&held.challenge).unwrap();
+        store.insert_invitation(&held.invitation).unwrap();
+        store.insert_token(&held.token).unwrap();
+        held
+    }
+
+    pub fn created_practice_holds_the_owner_account_its_token_acts_for(h: &dyn Harness) {
+        let store = h.open();
+        let new = new_practice();
+        store.create_practice(&new).unwrap();
+        assert_eq!(store.user(new.owner.id).unwrap(), Some(new.owner.clone()));
+        assert_eq!(store.users().unwrap(), vec![new.owner.clone()]);
+        let token = store
+            .token_by_digest(&new.owner_token.digest)
+            .unwrap()
+            .unwrap();
+        assert_eq!(token.actor, new.owner.id);
+        assert_eq!(token.scope, "admin");
+    }
+
+    pub fn practice_whose_owner_token_acts_for_another_account_is_refused(h: &dyn Harness) {
+        let store = h.open();
+        let mut new = new_practice();
+        new.owner.id = ActorId::random();
+        assert!(store.create_practice(&new).is_err());
+        assert_eq!(store.practice().unwrap(), None);
+        assert!(store.users().unwrap().is_empty());
+        assert_eq!(
+            store.token_by_digest(&new.owner_token.digest).unwrap(),
+            None
+        );
+        // An owner account squatting on the id makes the whole creation fail.
+        let new = new_practice();
+        store
+            .insert_user(&UserRow {
+                id: new.owner.id,
+                ..user()
+            })
+            .unwrap();
+        assert_conflict(store.create_practice(&new));
+        assert_eq!(store.practice().unwrap(), None);
+        assert_eq!(
+            store.token_by_digest(&new.owner_token.digest).unwrap(),
+            None
+        );
+    }
+
+    pub fn inserted_users_read_back_by_id_and_by_exact_email_unchanged(h: &dyn Harness) {
+        let store = h.open();
+        let full = stored_user(&*store);
+        let bare = bare_user();
+        store.insert_user(&bare).unwrap();
+        assert_eq!(store.user(full.id).unwrap(), Some(full.clone()));
+        assert_eq!(store.user(bare.id).unwrap(), Some(bare));
+        let email = full.email.clone().unwrap();
+        assert_eq!(store.user_by_email(&email).unwrap(), Some(full));
+        // Compared as given: the core lower-cases before it asks.
+        assert_eq!(store.user_by_email(&email.to_uppercase()).unwrap(), None);
+        assert_eq!(store.user_by_email("").unwrap(), None);
+        assert_eq!(store.user(ActorId::random()).unwrap(), None);
+    }
+
+    pub fn user_with_a_taken_id_or_email_is_a_conflict_and_keeps_the_first(h: &dyn Harness) {
+        let store = h.open();
+        let first = stored_user(&*store);
+        let same_id = UserRow {
+            id: first.id,
+            ..user()
+        };
+        let same_email = UserRow {
+            email: first.email.clone(),
+            ..user()
+        };
+        assert_conflict(store.insert_user(&same_id));
+        assert_conflict(store.insert_user(&same_email));
+        assert_eq!(store.user(first.id).unwrap(), Some(first.clone()));
+        assert_eq!(store.user(same_email.id).unwrap(), None);
+        // Any number of accounts may have no e-mail yet.
+        for _ in 0..2 {
+            store.insert_user(&bare_user()).unwrap();
+        }
+        assert_eq!(store.users().unwrap().len(), 3);
+    }
+
+    pub fn users_are_listed_by_creation_time(h: &dyn Harness) {
+        let store = h.open();
+        let mut rows: Vec<UserRow> = (0..5)
+            .map(|i| UserRow {
+                created_at: 1_700_000_000_000 - i,
+                ..user()
+            })
+            .collect();
+        for row in &rows {
+            store.insert_user(row).unwrap();
+        }
+        rows.reverse();
+        assert_eq!(store.users().unwrap(), rows);
+    }
+
+    pub fn updated_user_reads_back_and_a_taken_email_or_unknown_id_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let original = bare_user();
+        store.insert_user(&original).unwrap();
+        let other = stored_user(&*store);
+        let updated = UserRow {
+            id: original.id,
+            ..user()
+        };
+        store.update_user(&updated).unwrap();
+        assert_eq!(store.user(original.id).unwrap(), Some(updated.clone()));
+        let email = updated.email.clone().unwrap();
+        assert_eq!(store.user_by_email(&email).unwrap(), Some(updated.clone()));
+        // Back to nothing set: every optional field can be cleared.
+        store.update_user(&original).unwrap();
+        assert_eq!(store.user(original.id).unwrap(), Some(original.clone()));
+        assert_eq!(store.user_by_email(&email).unwrap(), None);
+
+        let thief = UserRow {
+            email: other.email.clone(),
+            ..original.clone()
+        };
+        assert_conflict(store.update_user(&thief));
+        assert_eq!(store.user(original.id).unwrap(), Some(original));
+        assert_eq!(store.user(other.id).unwrap(), Some(other));
+        let ghost = user();
+        assert_conflict(store.update_user(&ghost));
+        assert_eq!(store.user(ghost.id).unwrap(), None);
+    }
+
+    pub fn deactivation_ends_that_users_sessions_challenges_invitations_and_tokens_only(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let leaving = stored_user(&*store);
+        let staying = stored_user(&*store);
+        let gone = holdings_of(&*store, leaving.id);
+        let second_session = session_of(leaving.id);
+        store.insert_session(&second_session).unwrap();
+        let second_token = token_of(leaving.id, 1_700_000_000_001);
+        store.insert_token(&second_token).unwrap();
+        let kept = holdings_of(&*store, staying.id);
+
+        store.deactivate_user(leaving.id).unwrap();
+
+        let after = store.user(leaving.id).unwrap().unwrap();
+        assert_eq!(
+            after,
+            UserRow {
+                status: "deactivated".into(),
+                ..leaving.clone()
+            }
+        );
+        assert_eq!(store.session(&gone.session.digest).unwrap(), None);
+        assert_eq!(store.session(&second_session.digest).unwrap(), None);
+        assert_eq!(store.challenge(&gone.challenge.digest).unwrap(), None);
+        assert_eq!(store.token_by_digest(&gone.token.digest).unwrap(), None);
+        assert_eq!(store.token_by_digest(&second_token.digest).unwrap(), None);
+        assert!(store.tokens_of(leaving.id).unwrap().is_empty());
+        assert_eq!(
+            store.take_invitation(&gone.invitation.digest).unwrap(),
+            None
+        );
+
+        assert_eq!(store.user(staying.id).unwrap(), Some(staying.clone()));
+        assert_eq!(
+            store.session(&kept.session.digest).unwrap(),
+            Some(kept.session)
+        );
+        assert_eq!(
+            store.challenge(&kept.challenge.digest).unwrap(),
+            Some(kept.challenge)
+        );
+        assert_eq!(
+            store.token_by_digest(&kept.token.digest).unwrap(),
+            Some(kept.token)
+        );
+        assert_eq!(
+            store.take_invitation(&kept.invitation.digest).unwrap(),
+            Some(kept.invitation)
+        );
+        // Deactivating twice is harmless.
+        store.deactivate_user(leaving.id).unwrap();
+    }
+
+    pub fn deactivating_an_unknown_user_is_a_conflict_and_changes_nothing(h: &dyn Harness) {
+        let store = h.open();
+        let someone = stored_user(&*store);
+        // Tokens are not tied to accounts by the schema, so a token of a non-account survives.
+        let stray = token_of(ActorId::random(), 1);
+        store.insert_token(&stray).unwrap();
+        assert_conflict(store.deactivate_user(stray.actor));
+        assert_eq!(store.token_by_digest(&stray.digest).unwrap(), Some(stray));
+        assert_eq!(store.user(someone.id).unwrap(), Some(someone));
+    }
+
+    pub fn invitation_is_taken_once_and_only_by_its_digest(h: &dyn Harness) {
+        let store = h.open();
+        let invited = bare_user();
+        store.insert_user(&invited).unwrap();
+        let first = invitation_of(invited.id);
+        let second = invitation_of(invited.id);
+        store.insert_invitation(&first).unwrap();
+        store.insert_invitation(&second).unwrap();
+        assert_conflict(store.insert_invitation(&InvitationRow {
+            digest: first.digest,
+            ..invitation_of(invited.id)
+        }));
+        assert_eq!(store.take_invitation(&digest()).unwrap(), None);
+        assert_eq!(
+            store.take_invitation(&first.digest).unwrap(),
+            Some(first.clone())
+        );
+        assert_eq!(store.take_invitation(&first.digest).unwrap(), None);
+        assert_eq!(store.take_invitation(&second.digest).unwrap(), Some(second));
+    }
+
+    pub fn rows_pointing_at_an_unknown_user_are_conflicts_naming_no_client(h: &dyn Harness) {
+        let store = h.open();
+        let nobody = ActorId::random();
+        let messages = [
+            assert_conflict(store.insert_invitation(&invitation_of(nobody))),
+            assert_conflict(store.insert_challenge(&challenge_of(nobody))),
+            assert_conflict(store.insert_session(&session_of(nobody))),
+            assert_conflict(store.replace_recovery_codes(nobody, &[digest()])),
+        ];
+        for msg in messages {
+            assert!(msg.contains("no such user"), "{msg}");
+        }
+        assert!(!store.use_recovery_code(nobody, &digest()).unwrap());
+    }
+
+    pub fn challenge_reads_back_without_being_used_up_until_deleted(h: &dyn Harness) {
+        let store = h.open();
+        let someone = stored_user(&*store);
+        let row = challenge_of(someone.id);
+        let other = challenge_of(someone.id);
+        store.insert_challenge(&row).unwrap();
+        store.insert_challenge(&other).unwrap();
+        assert_conflict(store.insert_challenge(&row));
+        assert_eq!(store.challenge(&row.digest).unwrap(), Some(row.clone()));
+        assert_eq!(store.challenge(&row.digest).unwrap(), Some(row.clone()));
+        store.delete_challenge(&row.digest).unwrap();
+        assert_eq!(store.challenge(&row.digest).unwrap(), None);
+        store.delete_challenge(&row.digest).unwrap();
+        assert_eq!(store.challenge(&other.digest).unwrap(), Some(other));
+        assert_eq!(store.challenge(&digest()).unwrap(), None);
+    }
+
+    pub fn session_reads_back_records_activity_and_ends(h: &dyn Harness) {
+        let store = h.open();
+        let someone = stored_user(&*store);
+        let row = session_of(someone.id);
+        let other = session_of(someone.id);
+        store.insert_session(&row).unwrap();
+        store.insert_session(&other).unwrap();
+        assert_conflict(store.insert_session(&row));
+        assert_eq!(store.session(&row.digest).unwrap(), Some(row.clone()));
+        store
+            .touch_session(&row.digest, row.last_seen + 60_000)
+            .unwrap();
+        assert_eq!(
+            store.session(&row.digest).unwrap(),
+            Some(SessionRow {
+                last_seen: row.last_seen + 60_000,
+                ..row.clone()
+            })
+        );
+        store.delete_session(&row.digest).unwrap();
+        assert_eq!(store.session(&row.digest).unwrap(), None);
+        // Touching or ending a session that is gone is not an error, and creates nothing.
+        store.touch_session(&row.digest, 1).unwrap();
+        store.delete_session(&row.digest).unwrap();
+        assert_eq!(store.session(&row.digest).unwrap(), None);
+        assert_eq!(store.session(&other.digest).unwrap(), Some(other));
+    }
+
+    pub fn ending_a_users_sessions_also_ends_their_challenges_and_no_one_elses(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let mine = [session_of(me.id), session_of(me.id)];
+        let my_challenge = challenge_of(me.id);
+        let yours = session_of(you.id);
+        let your_challenge = challenge_of(you.id);
+        for s in mine.iter().chain([&yours]) {
+            store.insert_session(s).unwrap();
+        }
+        store.insert_challenge(&my_challenge).unwrap();
+        store.insert_challenge(&your_challenge).unwrap();
+        let my_token = token_of(me.id, 1);
+        store.insert_token(&my_token).unwrap();
+
+        store.delete_sessions_of(me.id).unwrap();
+
+        for s in &mine {
+            assert_eq!(store.session(&s.digest).unwrap(), None);
+        }
+        assert_eq!(store.challenge(&my_challenge.digest).unwrap(), None);
+        assert_eq!(store.session(&yours.digest).unwrap(), Some(yours));
+        assert_eq!(
+            store.challenge(&your_challenge.digest).unwrap(),
+            Some(your_challenge)
+        );
+        // API tokens and the account itself are untouched.
+        assert_eq!(
+            store.token_by_digest(&my_token.digest).unwrap(),
+            Some(my_token)
+        );
+        assert_eq!(store.user(me.id).unwrap(), Some(me.clone()));
+        store.delete_sessions_of(me.id).unwrap();
+    }
+
+    pub fn recovery_code_works_once_and_only_for_its_user(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let codes = [digest(), digest(), digest()];
+        store.replace_recovery_codes(me.id, &codes).unwrap();
+        let your_code = digest();
+        store.replace_recovery_codes(you.id, &[your_code]).unwrap();
+
+        assert!(!store.use_recovery_code(me.id, &your_code).unwrap());
+        assert!(!store.use_recovery_code(you.id, &codes[0]).unwrap());
+        assert!(!store.use_recovery_code(me.id, &digest()).unwrap());
+        assert!(store.use_recovery_code(me.id, &codes[0]).unwrap());
+        assert!(!store.use_recovery_code(me.id, &codes[0]).unwrap());
+        assert!(store.use_recovery_code(me.id, &codes[2]).unwrap());
+        assert!(store.use_recovery_code(you.id, &your_code).unwrap());
+        assert!(store.use_recovery_code(me.id, &codes[1]).unwrap());
+        assert!(!store.use_recovery_code(me.id, &codes[1]).unwrap());
+    }
+
+    pub fn replacing_recovery_codes_retires_the_old_set(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let old = [digest(), digest()];
+        let new = [digest(), digest()];
+        let yours = digest();
+        store.replace_recovery_codes(me.id, &old).unwrap();
+        store.replace_recovery_codes(you.id, &[yours]).unwrap();
+        store.replace_recovery_codes(me.id, &new).unwrap();
+        assert!(!store.use_recovery_code(me.id, &old[0]).unwrap());
+        assert!(!store.use_recovery_code(me.id, &old[1]).unwrap());
+        assert!(store.use_recovery_code(me.id, &new[1]).unwrap());
+        // An empty set leaves the account with none; other accounts keep theirs.
+        store.replace_recovery_codes(me.id, &[]).unwrap();
+        assert!(!store.use_recovery_code(me.id, &new[0]).unwrap());
+        assert!(store.use_recovery_code(you.id, &yours).unwrap());
+    }
+
+    pub fn care_team_members_are_added_listed_and_removed(h: &dyn Harness) {
+        let store = h.open();
+        let (a, _) = stored_client(&*store);
+        let (b, _) = stored_client(&*store);
+        let (lonely, _) = stored_client(&*store);
+        let clinician = stored_user(&*store);
+        let colleague = stored_user(&*store);
+        let lead = CareTeamRow {
+            added_at: 1_700_000_000_000,
+            ..member(a.id, clinician.id, true)
+        };
+        let second = CareTeamRow {
+            added_at: 1_700_000_000_500,
+            ..member(a.id, colleague.id, false)
+        };
+        for row in [&second, &lead, &member(b.id, clinician.id, false)] {
+            store.add_to_care_team(row).unwrap();
+        }
+        assert_conflict(store.add_to_care_team(&member(a.id, clinician.id, false)));
+        assert_eq!(
+            store.care_team(a.id).unwrap(),
+            vec![lead.clone(), second.clone()]
+        );
+        assert!(store.care_team(lonely.id).unwrap().is_empty());
+        let mut expected = vec![a.id, b.id];
+        expected.sort();
+        assert_eq!(store.clients_of(clinician.id).unwrap(), expected);
+        assert_eq!(store.clients_of(colleague.id).unwrap(), vec![a.id]);
+        assert!(store.clients_of(ActorId::random()).unwrap().is_empty());
+
+        assert!(store.remove_from_care_team(a.id, clinician.id).unwrap());
+        assert!(!store.remove_from_care_team(a.id, clinician.id).unwrap());
+        assert!(
+            !store
+                .remove_from_care_team(lonely.id, colleague.id)
+                .unwrap()
+        );
+        assert_eq!(store.care_team(a.id).unwrap(), vec![second]);
+        assert_eq!(store.clients_of(clinician.id).unwrap(), vec![b.id]);
+        // Rejoining after leaving is allowed.
+        store.add_to_care_team(&lead).unwrap();
+        assert_eq!(store.care_team(a.id).unwrap().len(), 2);
+    }
+
+    pub fn care_team_of_an_unknown_client_or_user_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let clinician = stored_user(&*store);
+        assert_conflict(store.add_to_care_team(&member(ClientId::random(), clinician.id, true)));
+        assert_conflict(store.add_to_care_team(&member(client.id, ActorId::random(), true)));
+        assert!(store.care_team(client.id).unwrap().is_empty());
+        assert!(store.clients_of(clinician.id).unwrap().is_empty());
+    }
+
+    pub fn supervision_shares_are_listed_to_their_supervisor_and_withdrawn(h: &dyn Harness) {
+        let store = h.open();
+        let (a, _) = stored_client(&*store);
+        let (b, _) = stored_client(&*store);
+        let trainee = stored_user(&*store);
+        let supervisor = stored_user(&*store);
+        let other_supervisor = stored_user(&*store);
+        for client in [a.id, b.id] {
+            store
+                .add_to_care_team(&member(client, trainee.id, false))
+                .unwrap();
+        }
+        let first = ShareRow {
+            shared_at: 1_700_000_000_000,
+            ..share(a.id, trainee.id, supervisor.id)
+        };
+        let later = ShareRow {
+            shared_at: 1_700_000_009_000,
+            ..share(b.id, trainee.id, supervisor.id)
+        };
+        store.add_share(&later).unwrap();
+        store.add_share(&first).unwrap();
+        assert_conflict(store.add_share(&share(a.id, trainee.id, other_supervisor.id)));
+        assert_eq!(
+            store.shares_to(supervisor.id).unwrap(),
+            vec![first.clone(), later.clone()]
+        );
+        assert!(store.shares_to(other_supervisor.id).unwrap().is_empty());
+        assert!(store.shares_to(trainee.id).unwrap().is_empty());
+
+        assert!(store.remove_share(a.id, trainee.id).unwrap());
+        assert!(!store.remove_share(a.id, trainee.id).unwrap());
+        assert!(!store.remove_share(b.id, supervisor.id).unwrap());
+        assert_eq!(store.shares_to(supervisor.id).unwrap(), vec![later]);
+        // Withdrawing a share keeps the membership.
+        assert_eq!(store.clients_of(trainee.id).unwrap().len(), 2);
+    }
+
+    pub fn only_a_care_team_member_can_share_a_client(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let outsider = stored_user(&*store);
+        let supervisor = stored_user(&*store);
+        assert_conflict(store.add_share(&share(client.id, outsider.id, supervisor.id)));
+        store
+            .add_to_care_team(&member(client.id, outsider.id, false))
+            .unwrap();
+        assert_conflict(store.add_share(&share(client.id, outsider.id, ActorId::random())));
+        assert!(store.shares_to(supervisor.id).unwrap().is_empty());
+        store
+            .add_share(&share(client.id, outsider.id, supervisor.id))
+            .unwrap();
+        assert_eq!(store.shares_to(supervisor.id).unwrap().len(), 1);
+    }
+
+    pub fn leaving_a_care_team_withdraws_that_share_and_no_other(h: &dyn Harness) {
+        let store = h.open();
+        let (a, _) = stored_client(&*store);
+        let (b, _) = stored_client(&*store);
+        let trainee = stored_user(&*store);
+        let peer = stored_user(&*store);
+        let supervisor = stored_user(&*store);
+        for (client, who) in [(a.id, trainee.id), (b.id, trainee.id), (a.id, peer.id)] {
+            store.add_to_care_team(&member(client, who, false)).unwrap();
+            store.add_share(&share(client, who, supervisor.id)).unwrap();
+        }
+        assert!(store.remove_from_care_team(a.id, trainee.id).unwrap());
+        let left: Vec<(ClientId, ActorId)> = store
+            .shares_to(supervisor.id)
+            .unwrap()
+            .iter()
+            .map(|s| (s.client, s.supervisee))
+            .collect();
+        assert_eq!(left.len(), 2);
+        assert!(left.contains(&(b.id, trainee.id)));
+        assert!(left.contains(&(a.id, peer.id)));
+        assert!(!store.remove_share(a.id, trainee.id).unwrap());
+    }
+
+    pub fn break_glass_is_active_only_before_expiry_and_only_for_that_user_and_client(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other_client, _) = stored_client(&*store);
+        let clinician = stored_user(&*store);
+        let colleague = stored_user(&*store);
+        let row = grant(clinician.id, client.id, 1_000, 2_000);
+        store.insert_break_glass(&row).unwrap();
+        assert_conflict(store.insert_break_glass(&row));
+
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, client.id, 1_000)
+                .unwrap(),
+            Some(row.clone())
+        );
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, client.id, 1_999)
+                .unwrap(),
+            Some(row.clone())
+        );
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, client.id, 2_000)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, client.id, 9_999)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .active_break_glass(colleague.id, client.id, 1_500)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, other_client.id, 1_500)
+                .unwrap(),
+            None
+        );
+        // A newer grant after the first lapsed is the active one.
+        let renewed = grant(clinician.id, client.id, 3_000, 4_000);
+        store.insert_break_glass(&renewed).unwrap();
+        assert_eq!(
+            store
+                .active_break_glass(clinician.id, client.id, 3_500)
+                .unwrap(),
+            Some(renewed)
+        );
+        // A grant for an unknown client or user is refused.
+        assert_conflict(store.insert_break_glass(&grant(clinician.id, ClientId::random(), 1, 2)));
+        assert_conflict(store.insert_break_glass(&grant(ActorId::random(), client.id, 1, 2)));
+    }
+
+    pub fn break_glass_grants_list_newest_first_and_review_marks_them_once(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let clinician = stored_user(&*store);
+        let officer = ActorId::random();
+        let rows: Vec<BreakGlassRow> = [10, 30, 20]
+            .iter()
+            .map(|&at| grant(clinician.id, client.id, at, at + 100))
+            .collect();
+        for row in &rows {
+            store.insert_break_glass(row).unwrap();
+        }
+        let newest_first = vec![rows[1].clone(), rows[2].clone(), rows[0].clone()];
+        assert_eq!(store.break_glass_grants(false).unwrap(), newest_first);
+        assert_eq!(store.break_glass_grants(true).unwrap(), newest_first);
+
+        assert!(store.review_break_glass(rows[2].id, officer, 500).unwrap());
+        assert!(
+            !store
+                .review_break_glass(rows[2].id, ActorId::random(), 600)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .review_break_glass(uuid::Uuid::new_v4(), officer, 500)
+                .unwrap()
+        );
+        let reviewed = BreakGlassRow {
+            reviewed_by: Some(officer),
+            reviewed_at: Some(500),
+            ..rows[2].clone()
+        };
+        assert_eq!(
+            store.break_glass_grants(false).unwrap(),
+            vec![rows[1].clone(), reviewed, rows[0].clone()]
+        );
+        assert_eq!(
+            store.break_glass_grants(true).unwrap(),
+            vec![rows[1].clone(), rows[0].clone()]
+        );
+        // Review does not end the access itself.
+        assert!(
+            store
+                .active_break_glass(clinician.id, client.id, 100)
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    pub fn clients_are_unrestricted_until_marked_and_can_be_unmarked(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        assert!(!store.is_restricted(client.id).unwrap());
+        store.set_restricted(client.id, true).unwrap();
+        assert!(store.is_restricted(client.id).unwrap());
+        assert!(!store.is_restricted(other.id).unwrap());
+        store.set_restricted(client.id, true).unwrap();
+        assert!(store.is_restricted(client.id).unwrap());
+        // The sealed row is untouched by the flag.
+        assert_eq!(store.client(client.id).unwrap(), Some(client.clone()));
+        store.set_restricted(client.id, false).unwrap();
+        assert!(!store.is_restricted(client.id).unwrap());
+        assert!(!store.is_restricted(ClientId::random()).unwrap());
+        assert_conflict(store.set_restricted(ClientId::random(), true));
+    }
+
+    pub fn tokens_of_an_actor_are_listed_by_creation_time_and_only_theirs(h: &dyn Harness) {
+        let store = h.open();
+        let me = ActorId::random();
+        let mut mine: Vec<TokenRow> = (0..4)
+            .map(|i| TokenRow {
+                scope: ["read", "write", "admin", "read"][i].into(),
+                ..token_of(me, 1_700_000_000_000 - i64::try_from(i).unwrap())
+            })
+            .collect();
+        for row in &mine {
+            store.insert_token(row).unwrap();
+        }
+        store.insert_token(&token()).unwrap();
+        mine.reverse();
+        assert_eq!(store.tokens_of(me).unwrap(), mine);
+        assert!(store.tokens_of(ActorId::random()).unwrap().is_empty());
+    }
+
+    pub fn only_the_owning_actor_can_revoke_a_token(h: &dyn Harness) {
+        let store = h.open();
+        let mine = token();
+        let yours = token();
+        store.insert_token(&mine).unwrap();
+        store.insert_token(&yours).unwrap();
+        assert!(!store.revoke_token(yours.actor, mine.id).unwrap());
+        assert!(!store.revoke_token(mine.actor, yours.id).unwrap());
+        assert_eq!(
+            store.token_by_digest(&mine.digest).unwrap(),
+            Some(mine.clone())
+        );
+        assert!(store.revoke_token(mine.actor, mine.id).unwrap());
+        assert!(!store.revoke_token(mine.actor, mine.id).unwrap());
+        assert_eq!(store.token_by_digest(&mine.digest).unwrap(), None);
+        assert!(store.tokens_of(mine.actor).unwrap().is_empty());
+        assert_eq!(store.token_by_digest(&yours.digest).unwrap(), Some(yours));
+        assert!(
+            !store
+                .revoke_token(ActorId::random(), TokenId::random())
+                .unwrap()
+        );
+    }
+
+    pub fn staff_conflict_messages_name_no_stored_values(h: &dyn Harness) {
+        let store = h.open();
+        let first = UserRow {
+            email: Some("email-marker-51d0@clinic.example".into()),
+            display_name: "name-marker-8e2f".into(),
+            role: "role-marker-a4c7".into(),
+            ..user()
+        };
+        store.insert_user(&first).unwrap();
+        let messages = [
+            assert_conflict(store.insert_user(&first)),
+            assert_conflict(store.insert_user(&UserRow {
+                email: first.email.clone(),
+                ..user()
+            })),
+            assert_conflict(store.update_user(&UserRow {
+                email: first.email.clone(),
+                ..stored_user(&*store)
+            })),
+        ];
+        for msg in messages {
+            for marker in ["email-marker", "name-marker", "role-marker"] {
+                assert!(!msg.contains(marker), "{msg}");
+            }
+        }
+    }
+
+    pub fn staff_and_care_rows_persist_after_the_store_is_dropped_and_reopened(h: &dyn Harness) {
+        let (client, key) = client_under(1);
+        let someone = user();
+        let session = session_of(someone.id);
+        let team = member(client.id, someone.id, true);
+        let glass = grant(someone.id, client.id, 1_000, 2_000);
+        let code = digest();
+        {
+            let store = h.open();
+            store.insert_client(&client, &key).unwrap();
+            store.insert_user(&someone).unwrap();
+            store.insert_session(&session).unwrap();
+            store.replace_recovery_codes(someone.id, &[code]).unwrap();
+            store.add_to_care_team(&team).unwrap();
+            store.insert_break_glass(&glass).unwrap();
+            store.set_restricted(client.id, true).unwrap();
+        }
+        let store = h.open();
+        assert_eq!(store.user(someone.id).unwrap(), Some(someone.clone()));
+        assert_eq!(store.session(&session.digest).unwrap(), Some(session));
+        assert_eq!(store.care_team(client.id).unwrap(), vec![team]);
+        assert_eq!(
+            store
+                .active_break_glass(someone.id, client.id, 1_500)
+                .unwrap(),
+            Some(glass)
+        );
+        assert!(store.is_restricted(client.id).unwrap());
+        assert!(store.use_recovery_code(someone.id, &code).unwrap());
+    }
+
+    /// Arbitrary text, bytes, counters and times in an account come back exactly as written.
+    pub fn arbitrary_user_rows_round_trip_exactly(h: &dyn Harness) {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let store = h.open();
+        let text = || any::<String>();
+        let time = || proptest::option::of(any::<i64>());
+        let strategy = (
+            (text(), text(), text(), proptest::option::of(text())),
+            (
+                proptest::option::of(proptest::collection::vec(any::<u8>(), 0..200)),
+                proptest::option::of(0..=u64::try_from(i64::MAX).unwrap()),
+                any::<u32>(),
+                prop_oneof![Just("invited"), Just("active"), Just("deactivated")],
+            ),
+            (time(), time(), time(), time(), any::<i64>()),
+        );
+        let mut runner = TestRunner::new(Config::with_cases(48));
+        runner
+            .run(
+                &strategy,
+                |(
+                    (email, name, role, phc),
+                    (totp, step, failures, status),
+                    (locked, nda, start, end, created),
+                )| {
+                    let row = UserRow {
+                        id: ActorId::random(),
+                        // Unique per case even when the generated text repeats.
+                        email: Some(format!("{email}{}", uuid::Uuid::new_v4())),
+                        display_name: name,
+                        role,
+                        status: status.into(),
+                        password_phc: phc,
+                        totp: totp.map(Sealed::from_bytes),
+                        totp_last_step: step,
+                        failed_logins: failures,
+                        locked_until: locked,
+                        supervisor: None,
+                        nda_at: nda,
+                        window_start: start,
+                        window_end: end,
+                        created_at: created,
+                    };
+                    store.insert_user(&row).unwrap();
+                    prop_assert_eq!(store.user(row.id).unwrap(), Some(row.clone()));
+                    let email = row.email.clone().unwrap();
+                    prop_assert_eq!(store.user_by_email(&email).unwrap(), Some(row));
+                    Ok(())
+                },
+            )
+            .unwrap();
+    }
 }
 
 /// The embedded engine, plus what only SQLite's files can show.
 mod sqlite {
     use std::path::{Path, PathBuf};
 
-    use confidant_core::ids::ClientId;
+    use confidant_core::ids::{ActorId, ClientId, TokenId};
     use confidant_core::ports::{
-        AuditNodeRow, AuditRow, CheckpointRow, ClientKeyRow, ClientRow, Store, StoreError,
+        AuditNodeRow, AuditRow, CheckpointRow, ClientKeyRow, ClientRow, SessionRow, Store,
+        StoreError, TokenRow, UserRow,
     };
     use confidant_crypto::Sealed;
     use confidant_store::SqliteStore;
@@ -1431,5 +2383,104 @@ mod sqlite {
                 Vec::<String>::new()
             );
         }
+    }
+
+    fn account(status: &str) -> UserRow {
+        UserRow {
+            id: ActorId::random(),
+            email: None,
+            display_name: "Synthetic Clinician".into(),
+            role: "clinician".into(),
+            status: status.into(),
+            password_phc: None,
+            totp: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            supervisor: None,
+            nda_at: None,
+            window_start: None,
+            window_end: None,
+            created_at: 0,
+        }
+    }
+
+    fn api_token(actor: ActorId, scope: &str) -> TokenRow {
+        TokenRow {
+            id: TokenId::random(),
+            digest: [
+                *uuid::Uuid::new_v4().as_bytes(),
+                *uuid::Uuid::new_v4().as_bytes(),
+            ]
+            .concat()
+            .try_into()
+            .unwrap(),
+            actor,
+            role: "clinician".into(),
+            scope: scope.into(),
+            label: "synthetic".into(),
+            created_at: 0,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn deactivation_that_fails_part_way_changes_nothing() {
+        let h = SqliteHarness::new();
+        let store = h.open();
+        let user = account("active");
+        store.insert_user(&user).unwrap();
+        let session = SessionRow {
+            digest: [1; 32],
+            user: user.id,
+            csrf_digest: [2; 32],
+            created_at: 0,
+            last_seen: 0,
+        };
+        store.insert_session(&session).unwrap();
+        let token = api_token(user.id, "read");
+        store.insert_token(&token).unwrap();
+        {
+            // The last step of deactivation (deleting tokens) fails.
+            let conn = rusqlite::Connection::open(h.db()).unwrap();
+            conn.execute_batch(
+                "CREATE TRIGGER refuse_token_delete BEFORE DELETE ON api_tokens \
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            )
+            .unwrap();
+        }
+        assert!(store.deactivate_user(user.id).is_err());
+        assert_eq!(store.user(user.id).unwrap(), Some(user));
+        assert_eq!(store.session(&session.digest).unwrap(), Some(session));
+        assert_eq!(store.token_by_digest(&token.digest).unwrap(), Some(token));
+    }
+
+    #[test]
+    fn unknown_statuses_and_scopes_are_refused_as_conflicts_without_the_value() {
+        let h = SqliteHarness::new();
+        let store = h.open();
+        let odd = account("status-marker-3e1b");
+        let msg = match store.insert_user(&odd) {
+            Err(StoreError::Conflict(msg)) => msg,
+            other => panic!("expected a conflict, got {other:?}"),
+        };
+        assert!(!msg.contains("status-marker"), "{msg}");
+        assert_eq!(store.user(odd.id).unwrap(), None);
+        let token = api_token(ActorId::random(), "scope-marker-77aa");
+        let msg = match store.insert_token(&token) {
+            Err(StoreError::Conflict(msg)) => msg,
+            other => panic!("expected a conflict, got {other:?}"),
+        };
+        assert!(!msg.contains("scope-marker"), "{msg}");
+        assert_eq!(store.token_by_digest(&token.digest).unwrap(), None);
+        let huge_step = UserRow {
+            totp_last_step: Some(u64::MAX),
+            ..account("active")
+        };
+        assert!(matches!(
+            store.insert_user(&huge_step),
+            Err(StoreError::Conflict(_))
+        ));
+        assert_eq!(store.user(huge_step.id).unwrap(), None);
     }
 }

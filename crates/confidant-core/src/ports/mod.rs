@@ -136,6 +136,8 @@ pub struct TokenRow {
     pub actor: ActorId,
     /// Role name, e.g. `owner`.
     pub role: String,
+    /// What the token may do: `read`, `write` or `admin`.
+    pub scope: String,
     /// Human label, e.g. `bootstrap owner token` (never client content).
     pub label: String,
     /// When it was issued.
@@ -155,13 +157,16 @@ pub struct NewPractice {
     pub first_key: PracticeKeyRow,
     /// The owner's bootstrap token.
     pub owner_token: TokenRow,
+    /// The owner's account.
+    pub owner: UserRow,
 }
 
 /// The practice, its keys and unseal slots.
 pub trait PracticeStore {
     /// The practice, or `None` if `init` never ran here.
     fn practice(&self) -> StoreResult<Option<PracticeRow>>;
-    /// Writes a new practice atomically; `Conflict` if one exists.
+    /// Writes a new practice (the owner's account included) atomically; `Conflict` if one
+    /// exists.
     fn create_practice(&self, new: &NewPractice) -> StoreResult<()>;
     /// All unseal slots.
     fn unseal_slots(&self) -> StoreResult<Vec<UnsealSlot>>;
@@ -210,6 +215,10 @@ pub trait TokenStore {
     fn insert_token(&self, row: &TokenRow) -> StoreResult<()>;
     /// The token with this digest, if any.
     fn token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<TokenRow>>;
+    /// Every token of one actor, by creation time.
+    fn tokens_of(&self, actor: ActorId) -> StoreResult<Vec<TokenRow>>;
+    /// Deletes a token; whether it existed and belonged to `actor`.
+    fn revoke_token(&self, actor: ActorId, id: TokenId) -> StoreResult<bool>;
 }
 
 /// One audit event as stored: the canonical bytes that are hashed into the Merkle tree, plus
@@ -314,12 +323,28 @@ pub trait AuditStore {
 
 /// Everything the core needs from a storage engine.
 pub trait Store:
-    PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync
+    PracticeStore
+    + ClientStore
+    + NoteStore
+    + TokenStore
+    + AuditStore
+    + StaffStore
+    + CareStore
+    + Send
+    + Sync
 {
 }
 
 impl<T> Store for T where
-    T: PracticeStore + ClientStore + NoteStore + TokenStore + AuditStore + Send + Sync
+    T: PracticeStore
+        + ClientStore
+        + NoteStore
+        + TokenStore
+        + AuditStore
+        + StaffStore
+        + CareStore
+        + Send
+        + Sync
 {
 }
 

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::errors::db_error;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG, V3_STAFF_AND_CARE];
 
 /// The newest schema version this binary knows.
 pub(crate) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -143,6 +143,117 @@ CREATE TRIGGER audit_checkpoints_are_never_deleted BEFORE DELETE ON audit_checkp
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 ";
 
+/// Staff accounts and what signs them in (invitations, login challenges, sessions, recovery
+/// codes), and who may see which client (care teams, supervision shares, break-glass grants, the
+/// restricted flag). Bearer secrets are stored only as 32-byte SHA-256 digests; TOTP secrets and
+/// break-glass reasons are sealed BLOBs. A supervision share points at the care-team membership
+/// it was made under, so it cannot outlive it. API tokens gain a scope: every token before this
+/// migration is a bootstrap owner token, hence `admin`.
+///
+/// A practice created before this migration has no accounts, yet its owner acts through their
+/// token; every actor holding an owner token gets an active owner account, so it keeps working.
+const V3_STAFF_AND_CARE: &str = "
+CREATE TABLE users (
+    id             BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    email          TEXT    UNIQUE,
+    display_name   TEXT    NOT NULL,
+    role           TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('invited', 'active', 'deactivated')),
+    password_phc   TEXT,
+    totp           BLOB,
+    totp_last_step INTEGER CHECK (totp_last_step >= 0),
+    failed_logins  INTEGER NOT NULL CHECK (failed_logins BETWEEN 0 AND 4294967295),
+    locked_until   INTEGER,
+    supervisor     BLOB    CHECK (length(supervisor) = 16),
+    nda_at         INTEGER,
+    window_start   INTEGER,
+    window_end     INTEGER,
+    created_at     INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE invitations (
+    digest     BLOB    PRIMARY KEY CHECK (length(digest) = 32),
+    user       BLOB    NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX invitations_by_user ON invitations (user);
+
+CREATE TABLE login_challenges (
+    digest     BLOB    PRIMARY KEY CHECK (length(digest) = 32),
+    user       BLOB    NOT NULL REFERENCES users (id),
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX login_challenges_by_user ON login_challenges (user);
+
+CREATE TABLE sessions (
+    digest      BLOB    PRIMARY KEY CHECK (length(digest) = 32),
+    user        BLOB    NOT NULL REFERENCES users (id),
+    csrf_digest BLOB    NOT NULL CHECK (length(csrf_digest) = 32),
+    created_at  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX sessions_by_user ON sessions (user);
+
+CREATE TABLE recovery_codes (
+    user   BLOB NOT NULL REFERENCES users (id),
+    digest BLOB NOT NULL CHECK (length(digest) = 32),
+    PRIMARY KEY (user, digest)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE care_teams (
+    client            BLOB    NOT NULL REFERENCES clients (id),
+    user              BLOB    NOT NULL REFERENCES users (id),
+    primary_clinician INTEGER NOT NULL CHECK (primary_clinician IN (0, 1)),
+    added_by          BLOB    NOT NULL CHECK (length(added_by) = 16),
+    added_at          INTEGER NOT NULL,
+    PRIMARY KEY (client, user)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX care_teams_by_user ON care_teams (user);
+
+CREATE TABLE supervision_shares (
+    client     BLOB    NOT NULL,
+    supervisee BLOB    NOT NULL,
+    supervisor BLOB    NOT NULL REFERENCES users (id),
+    shared_at  INTEGER NOT NULL,
+    PRIMARY KEY (client, supervisee),
+    FOREIGN KEY (client, supervisee) REFERENCES care_teams (client, user)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX supervision_shares_by_supervisor ON supervision_shares (supervisor);
+
+CREATE TABLE break_glass (
+    id          BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    user        BLOB    NOT NULL REFERENCES users (id),
+    client      BLOB    NOT NULL REFERENCES clients (id),
+    reason      BLOB    NOT NULL,
+    granted_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    reviewed_by BLOB    CHECK (length(reviewed_by) = 16),
+    reviewed_at INTEGER,
+    CHECK ((reviewed_by IS NULL) = (reviewed_at IS NULL))
+) STRICT;
+
+CREATE INDEX break_glass_active ON break_glass (user, client, expires_at);
+
+ALTER TABLE clients ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0 CHECK (restricted IN (0, 1));
+
+ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin'
+    CHECK (scope IN ('read', 'write', 'admin'));
+
+CREATE INDEX api_tokens_by_actor ON api_tokens (actor);
+
+INSERT INTO users (id, email, display_name, role, status, failed_logins, created_at)
+SELECT t.actor, NULL, 'Practice owner', 'owner', 'active', 0, min(t.created_at)
+FROM api_tokens t
+WHERE t.role = 'owner' AND EXISTS (SELECT 1 FROM practice)
+GROUP BY t.actor;
+";
+
 /// The database's schema version.
 pub(crate) fn version(conn: &Connection) -> StoreResult<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -235,7 +346,7 @@ mod tests {
         )
         .unwrap();
         run(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 2);
+        assert_eq!(version(&conn).unwrap(), SUPPORTED);
         let kept: (i64, String) = conn
             .query_row(
                 "SELECT p.created_at, t.role FROM practice p, api_tokens t",
@@ -253,6 +364,95 @@ mod tests {
             )
             .unwrap();
         assert_eq!(audit_tables, 5);
+    }
+
+    /// A database at version 2 holding a practice, its bootstrap owner token (actor `0x11…`)
+    /// and a client.
+    fn version_2_practice() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1_INITIAL).unwrap();
+        conn.execute_batch(V2_AUDIT_LOG).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        conn.execute_batch(
+            "INSERT INTO practice (singleton, id, created_at) VALUES (1, zeroblob(16), 42);
+             INSERT INTO api_tokens (id, digest, actor, role, label, created_at)
+             VALUES (zeroblob(16), zeroblob(32), x'11111111111111111111111111111111', 'owner',
+                     'bootstrap owner token', 42);
+             INSERT INTO clients (id, key_version, created_at, legal_name, preferred_name,
+                                  date_of_birth, phone, email, address, emergency_contact)
+             VALUES (zeroblob(16), 1, 43, x'01', x'02', x'03', x'04', x'05', x'06', x'07');",
+        )
+        .unwrap();
+        conn
+    }
+
+    #[test]
+    fn a_version_2_practice_upgrades_with_an_active_owner_account_for_its_owner_token() {
+        let mut conn = version_2_practice();
+        run(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), 3);
+        type Owner = (Vec<u8>, Option<String>, String, String, String, i64, i64);
+        let owner: Owner = conn
+            .query_row(
+                "SELECT id, email, display_name, role, status, failed_logins, created_at \
+                 FROM users",
+                [],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            owner,
+            (
+                vec![0x11; 16],
+                None,
+                "Practice owner".to_owned(),
+                "owner".to_owned(),
+                "active".to_owned(),
+                0,
+                42
+            )
+        );
+        let (scope, restricted): (String, i64) = conn
+            .query_row(
+                "SELECT t.scope, c.restricted FROM api_tokens t, clients c",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((scope.as_str(), restricted), ("admin", 0));
+        // The new tables take rows that point at the migrated owner and the old client.
+        conn.execute(
+            "INSERT INTO care_teams (client, user, primary_clinician, added_by, added_at) \
+             VALUES (zeroblob(16), x'11111111111111111111111111111111', 1, \
+                     x'11111111111111111111111111111111', 44)",
+            [],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn a_version_2_database_without_a_practice_gets_no_accounts() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1_INITIAL).unwrap();
+        conn.execute_batch(V2_AUDIT_LOG).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        let mut conn = conn;
+        run(&mut conn).unwrap();
+        let users: i64 = conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(users, 0);
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The practice row, its unseal slots and its practice key versions.
 //!
 //! A data directory holds exactly one practice (enforced by a one-row table), written once by
-//! `create_practice` together with everything `init` produces. This module must never delete a
-//! practice key that still wraps a client key, and never leave a deleted key in the log.
+//! `create_practice` together with everything `init` produces, the owner's account and token
+//! included. This module must never delete a practice key that still wraps a client key, and
+//! never leave a deleted key in the log.
 
 use confidant_core::ids::PracticeId;
 use confidant_core::ports::{
@@ -14,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::columns::{sealed, uuid};
 use super::errors::db_error;
-use super::{SqliteStore, tokens};
+use super::{SqliteStore, staff, tokens};
 
 impl PracticeStore for SqliteStore {
     fn practice(&self) -> StoreResult<Option<PracticeRow>> {
@@ -28,6 +29,11 @@ impl PracticeStore for SqliteStore {
 
     fn create_practice(&self, new: &NewPractice) -> StoreResult<()> {
         let op = "create practice";
+        if new.owner.id != new.owner_token.actor {
+            return Err(StoreError::Conflict(format!(
+                "{op}: the owner token acts for another account than the owner's"
+            )));
+        }
         self.write(op, |tx| {
             if exists(tx)? {
                 return Err(StoreError::Conflict(format!(
@@ -44,6 +50,7 @@ impl PracticeStore for SqliteStore {
             .map_err(|e| db_error(op, e))?;
             insert_slots(tx, &new.slots)?;
             insert_practice_key(tx, &new.first_key)?;
+            staff::insert_user(tx, &new.owner)?;
             tokens::insert(tx, &new.owner_token)
         })
     }
