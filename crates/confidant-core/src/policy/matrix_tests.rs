@@ -183,7 +183,7 @@ const EXPECTED: &[(&str, &str, [&str; 9])] = &[
     ("owner", "demographics",              ["AAAA", "AAAA", "AAAA", "AAAA", "NNNN", "AAAA", "AAAA", "NNNN", "AAAA"]),
     ("owner", "appointments",              ["AAAA", "AAAA", "AAAA", "AAAA", "NNNN", "AAAA", "AAAA", "NNNN", "AAAA"]),
     ("owner", "progress_notes",            ["AAAA", "AAAA", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),
-    ("owner", "psychotherapy_notes",       ["FFFF", "FFFF", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),
+    ("owner", "psychotherapy_notes",       ["FFAF", "AAAA", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),
     ("owner", "documents",                 ["AAAA", "AAAA", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),
     ("owner", "billing",                   ["AAAA", "AAAA", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),
     ("owner", "consents",                  ["AAAA", "AAAA", "FFFF", "FFFF", "NNNN", "FFFF", "FFFF", "NNNN", "FFFF"]),

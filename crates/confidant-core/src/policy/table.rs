@@ -12,7 +12,7 @@
 //!   supervisor is assigned. A supervisor also reads what a supervisee shares for supervision.
 //! - Psychotherapy notes are read, listed and changed by their author alone (on the care team);
 //!   anyone doing clinical work on the team may write a new one. No other row names them, so
-//!   break-glass, supervision and the owner never open them.
+//!   break-glass and supervision never open them, and the owner only as their on-team author.
 //! - Break-glass reads (never writes) the clinical record outside the care team, for the
 //!   emergency purpose only, and every such access is flagged for the privacy officer.
 //! - Front desk, biller and virtual assistant reach unrestricted clients for their own classes
@@ -103,6 +103,9 @@ const SUPERVISION_VIEW: &[RecordClass] = &[Demographics, ProgressNotes, Document
 
 /// Roles that do clinical work on a care team without further conditions.
 const CLINICIANS: &[StaffRole] = &[Clinician, Supervisor];
+/// Who may keep psychotherapy notes on their care team: clinicians, and the owner of a practice
+/// who is also its therapist.
+const NOTE_AUTHORS: &[StaffRole] = &[Owner, Clinician, Supervisor];
 
 const fn rule(
     roles: &'static [StaffRole],
@@ -131,8 +134,8 @@ pub(super) const RULES: &[Rule] = &[
     rule(&[PrivacyOfficer], &[Demographics, Consents, Audit], RO, When::Unhidden, Gate::None),
     // Clinicians and supervisors on the care team.
     rule(CLINICIANS, CLINICAL_RECORD, RW, When::CareTeam, Gate::None),
-    rule(CLINICIANS, &[PsychotherapyNotes], &[Create], When::CareTeam, Gate::None),
-    rule(CLINICIANS, &[PsychotherapyNotes], &[Read, List, Update], When::CareTeamAuthor, Gate::None),
+    rule(NOTE_AUTHORS, &[PsychotherapyNotes], &[Create], When::CareTeam, Gate::None),
+    rule(NOTE_AUTHORS, &[PsychotherapyNotes], &[Read, List, Update], When::CareTeamAuthor, Gate::None),
     rule(CLINICIANS, EMERGENCY_VIEW, RO, When::BreakGlass, Gate::Emergency),
     // Supervisors, for what a supervisee shares.
     rule(&[Supervisor], SUPERVISION_VIEW, RO, When::SharedForSupervision, Gate::None),

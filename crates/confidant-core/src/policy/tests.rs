@@ -170,15 +170,18 @@ fn psychotherapy_notes_are_readable_by_their_author_alone() {
         );
         assert_eq!(create, ALLOW, "{role:?} writes a new psychotherapy note");
     }
-    // Not the owner, even on the team and as the author.
-    let d = decide(
-        StaffRole::Owner,
-        Op::Read,
-        RecordClass::PsychotherapyNotes,
-        &author,
-        Purpose::Treatment,
-    );
-    assert_eq!(d, Decision::Deny(DenyReason::Forbidden));
+    // The owner of a practice who is also its therapist keeps their own, and only their own.
+    let owner = |f: &Facts| {
+        decide(
+            StaffRole::Owner,
+            Op::Read,
+            RecordClass::PsychotherapyNotes,
+            f,
+            Purpose::Treatment,
+        )
+    };
+    assert_eq!(owner(&author), ALLOW);
+    assert_eq!(owner(&on_team()), Decision::Deny(DenyReason::Forbidden));
 }
 
 #[test]
