@@ -82,29 +82,37 @@ pub fn run(data: Option<&Path>, listen: SocketAddr) -> Result<()> {
     let token = done.owner_token.reveal().to_owned();
     let recovery = done.recovery_code.reveal();
     let kept = temp.is_none();
-    run_server(
-        vault,
-        listen,
-        confidant_server::DEFAULT_MAX_BODY_BYTES,
-        move |addr| {
-            println!("Confidant demo: a throwaway practice with 12 fictional clients.");
-            println!("URL: http://{addr}");
-            println!("Token: {token}");
-            println!("Try: curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/clients");
-            if kept {
-                println!(
-                    "Data: {} (kept; reopen with `confidant serve --recovery-code-env VAR`)",
-                    dir.display()
-                );
-                println!("Recovery code: {}", &*recovery);
-            } else {
-                println!("Data: {} (deleted when the demo stops)", dir.display());
-            }
-            println!("Listening on http://{addr}");
-        },
-    )?;
+    run_server(vault, listen, demo_config(listen), move |addr| {
+        println!("Confidant demo: a throwaway practice with 12 fictional clients.");
+        println!("URL: http://{addr}");
+        println!("Token: {token}");
+        println!("Try: curl -H 'Authorization: Bearer {token}' http://{addr}/api/v1/clients");
+        if kept {
+            println!(
+                "Data: {} (kept; reopen with `confidant serve --recovery-code-env VAR`)",
+                dir.display()
+            );
+            println!("Recovery code: {}", &*recovery);
+        } else {
+            println!("Data: {} (deleted when the demo stops)", dir.display());
+        }
+        println!("Listening on http://{addr}");
+    })?;
     drop(temp);
     Ok(())
+}
+
+/// The demo serves plain http on loopback, so its session cookies drop `Secure` there.
+fn demo_config(listen: SocketAddr) -> confidant_server::ServerConfig {
+    let cookies = if listen.ip().is_loopback() {
+        confidant_server::CookieSecurity::LoopbackDevelopment
+    } else {
+        confidant_server::CookieSecurity::Secure
+    };
+    confidant_server::ServerConfig {
+        cookies,
+        ..Default::default()
+    }
 }
 
 fn populate(vault: &Vault, token: &confidant_crypto::ApiTokenSecret) -> Result<()> {

@@ -8,18 +8,21 @@ mod audit;
 mod demo;
 mod paths;
 mod secrets;
+mod user;
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use confidant_core::login::SessionLimits;
 use confidant_core::ports::SystemClock;
-use confidant_core::{AuditConfig, Vault};
-use confidant_server::{AppState, DEFAULT_MAX_BODY_BYTES};
+use confidant_core::{AuditConfig, Options, Vault};
+use confidant_server::{AppState, CookieSecurity, DEFAULT_MAX_BODY_BYTES, ServerConfig};
 use confidant_store::SqliteStore;
 
 /// Confidant: a clinical-records server that keeps what clients say confidential.
@@ -38,6 +41,9 @@ enum Command {
     Serve(ServeArgs),
     /// Run a throwaway practice with fictional clients, served at once.
     Demo(DemoArgs),
+    /// Administer staff accounts from the server console.
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Check or export the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -78,6 +84,19 @@ struct ServeArgs {
     /// Sign an audit checkpoint after this many seconds if there are new events.
     #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     checkpoint_every_secs: u64,
+    /// Sessions end after this many minutes without a request.
+    #[arg(long, value_name = "MIN", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    idle_timeout_mins: u64,
+    /// Sessions end this many hours after sign-in.
+    #[arg(long, value_name = "HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168))]
+    session_max_hours: u64,
+    /// How long break-glass access lasts, in minutes.
+    #[arg(long, value_name = "MIN", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    break_glass_mins: u64,
+    /// Development only, and only on a loopback address: session cookies without `Secure`, so
+    /// a browser keeps them over plain http.
+    #[arg(long)]
+    insecure_dev_cookies: bool,
 }
 
 #[derive(Debug, Args)]
@@ -97,6 +116,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo::run(args.data.as_deref(), args.listen),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::User(cmd) => user::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -171,14 +191,38 @@ fn init(args: InitArgs) -> Result<()> {
 fn serve(args: ServeArgs) -> Result<()> {
     init_logging();
     let secret = args.unseal.secret()?;
-    let audit = AuditConfig {
-        checkpoint_every_events: args.checkpoint_every_events,
-        checkpoint_every: std::time::Duration::from_secs(args.checkpoint_every_secs),
+    let cookies = if args.insecure_dev_cookies {
+        if !args.listen.ip().is_loopback() {
+            bail!("--insecure-dev-cookies is only allowed when listening on a loopback address");
+        }
+        tracing::warn!(
+            "session cookies are sent without Secure: development only, never in production"
+        );
+        CookieSecurity::LoopbackDevelopment
+    } else {
+        CookieSecurity::Secure
     };
-    let vault = open_vault(&args.data, &secret, audit)?;
+    let options = Options {
+        audit: AuditConfig {
+            checkpoint_every_events: args.checkpoint_every_events,
+            checkpoint_every: Duration::from_secs(args.checkpoint_every_secs),
+        },
+        sessions: SessionLimits {
+            idle: Duration::from_secs(args.idle_timeout_mins * 60),
+            absolute: Duration::from_secs(args.session_max_hours * 3600),
+            ..SessionLimits::default()
+        },
+    };
+    let vault = open_vault(&args.data, &secret, options)?;
     drop(secret);
     let verifier = vault.audit_verifier_key().to_owned();
-    run_server(vault, args.listen, args.max_body_bytes, |addr| {
+    let config = ServerConfig {
+        max_body_bytes: args.max_body_bytes,
+        cookies,
+        break_glass_ttl: Duration::from_secs(args.break_glass_mins * 60),
+        ..ServerConfig::default()
+    };
+    run_server(vault, args.listen, config, |addr| {
         println!("Audit verifier key: {verifier}");
         println!("Listening on http://{addr}");
     })
@@ -188,7 +232,7 @@ fn serve(args: ServeArgs) -> Result<()> {
 fn open_vault(
     data: &Path,
     secret: &confidant_crypto::UnsealSecret,
-    audit: AuditConfig,
+    options: Options,
 ) -> Result<Arc<Vault>> {
     if !SqliteStore::exists(data) {
         bail!(
@@ -198,7 +242,7 @@ fn open_vault(
         );
     }
     let store = SqliteStore::open(data).context("cannot open the database")?;
-    let vault = Vault::unseal_with(Arc::new(store), Arc::new(SystemClock), secret, audit)?;
+    let vault = Vault::unseal_with(Arc::new(store), Arc::new(SystemClock), secret, options)?;
     Ok(Arc::new(vault))
 }
 
@@ -206,7 +250,7 @@ fn open_vault(
 fn run_server(
     vault: Arc<Vault>,
     listen: SocketAddr,
-    max_body: usize,
+    config: ServerConfig,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -218,7 +262,7 @@ fn run_server(
         announce(addr);
         std::io::stdout().flush()?;
         tracing::info!(practice = %vault.practice_id(), %addr, "unsealed and serving");
-        let app = confidant_server::app(AppState::new(vault.clone(), max_body));
+        let app = confidant_server::app(AppState::new(vault.clone(), config));
         confidant_server::serve(listener, app, shutdown_signal()).await?;
         // Sign the log as it stands, so an exported checkpoint covers everything until now.
         let signed = tokio::task::spawn_blocking(move || vault.checkpoint_now()).await?;

@@ -21,7 +21,11 @@ fn practice(dir: &std::path::Path) -> Result<(Arc<SqliteStore>, Vault, Access)> 
         checkpoint_every_events: 100_000,
         checkpoint_every: Duration::from_secs(3600),
     };
-    let vault = Vault::unseal_with(store.clone(), Arc::new(SystemClock), &key, config)?;
+    let options = confidant_core::Options {
+        audit: config,
+        ..Default::default()
+    };
+    let vault = Vault::unseal_with(store.clone(), Arc::new(SystemClock), &key, options)?;
     let access = Access {
         actor: vault.authenticate(&done.owner_token)?,
         purpose: Purpose::Operations,

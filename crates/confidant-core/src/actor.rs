@@ -1,43 +1,71 @@
-//! Who is acting: an authenticated person or script, and the API tokens that prove it.
+//! Who is acting: an authenticated staff member, how they proved it (a session, a scoped API
+//! token, or the server console), and the personal API tokens scripts use.
 //!
-//! Tokens are stored only as SHA-256 digests; the token text exists once, when issued.
+//! Tokens are stored only as SHA-256 digests; the token text exists once, when issued. A
+//! token acts with its account's *current* role and status, so a role change or deactivation
+//! takes effect on the next request.
 
-use std::fmt;
+use std::time::Duration;
 
 use confidant_crypto::ApiTokenSecret;
+use serde::Serialize;
+use time::OffsetDateTime;
 
-use crate::error::{CoreError, CoreResult};
+use crate::audit::{Access, Action, Event};
+use crate::error::{CoreError, CoreResult, Invalid};
 use crate::ids::{ActorId, TokenId};
-use crate::ports::{TokenRow, UnixMillis};
+use crate::policy::StaffRole;
+use crate::ports::{TokenRow, UnixMillis, from_millis, to_millis};
+use crate::staff::ACTIVE;
+use crate::vault::Vault;
 
-/// A staff role. Only the practice owner exists until staff accounts arrive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// The practice administrator, created at `init`.
-    Owner,
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Read and list only.
+    Read,
+    /// Read and write records.
+    Write,
+    /// Everything the account may do, administration included.
+    Admin,
 }
 
-impl Role {
+impl Scope {
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Owner => "owner",
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Admin => "admin",
         }
     }
 
-    /// Parses a stored role name.
+    /// Parses a scope name.
     pub fn parse(s: &str) -> Option<Self> {
         match s {
-            "owner" => Some(Self::Owner),
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            "admin" => Some(Self::Admin),
             _ => None,
         }
     }
 }
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// How the actor authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A signed-in session (password and second factor).
+    Session,
+    /// A personal API token.
+    Token {
+        /// Which token (for the audit trail).
+        id: TokenId,
+        /// What it may do.
+        scope: Scope,
+    },
+    /// The server's console (`confidant user …`), run by someone holding the unseal secret.
+    Console,
 }
 
 /// An authenticated caller.
@@ -45,17 +73,30 @@ impl fmt::Display for Role {
 pub struct Actor {
     /// Who.
     pub id: ActorId,
-    /// In which role.
-    pub role: Role,
-    /// Through which token (for the audit trail).
-    pub token: TokenId,
+    /// In which role (the account's current one).
+    pub role: StaffRole,
+    /// How they proved it.
+    pub credential: Credential,
 }
+
+impl Actor {
+    /// The token used, if any (for audit events).
+    pub fn token(&self) -> Option<TokenId> {
+        match self.credential {
+            Credential::Token { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Longest an API token may live.
+pub const MAX_TOKEN_TTL: Duration = Duration::from_secs(366 * 86_400);
 
 /// Issues a new token for `actor`; returns the stored row and the secret to hand over once.
 pub(crate) fn issue(
     actor: ActorId,
-    role: Role,
-    scope: &str,
+    role: &str,
+    scope: Scope,
     label: &str,
     now: UnixMillis,
     expires_at: Option<UnixMillis>,
@@ -65,8 +106,8 @@ pub(crate) fn issue(
         id: TokenId::random(),
         digest: secret.digest(),
         actor,
-        role: role.as_str().to_owned(),
-        scope: scope.to_owned(),
+        role: role.to_owned(),
+        scope: scope.as_str().to_owned(),
         label: label.to_owned(),
         created_at: now,
         expires_at,
@@ -74,38 +115,129 @@ pub(crate) fn issue(
     Ok((row, secret))
 }
 
-/// Turns a stored token row into an actor, if it is still valid at `now`.
-pub(crate) fn actor_for(row: &TokenRow, now: UnixMillis) -> CoreResult<Actor> {
-    if row.expires_at.is_some_and(|e| e <= now) {
-        return Err(CoreError::Unauthenticated);
-    }
-    let role = Role::parse(&row.role).ok_or(CoreError::Unauthenticated)?;
-    Ok(Actor {
-        id: row.actor,
-        role,
-        token: row.id,
-    })
+/// A token as listed to its owner (never the secret).
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenView {
+    /// Token id.
+    pub id: TokenId,
+    /// Label.
+    pub label: String,
+    /// Scope.
+    pub scope: String,
+    /// Issued.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Expires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_expired_token_authenticates_no_one() {
-        let (row, _secret) =
-            issue(ActorId::random(), Role::Owner, "read", "t", 0, Some(1_000)).unwrap();
-        assert!(actor_for(&row, 999).is_ok());
-        assert!(matches!(
-            actor_for(&row, 1_000),
-            Err(CoreError::Unauthenticated)
-        ));
+impl Vault {
+    /// Resolves an API token to the actor it speaks for: unexpired, its account active, with
+    /// the account's current role.
+    pub fn authenticate(&self, token: &ApiTokenSecret) -> CoreResult<Actor> {
+        let row = self
+            .store
+            .token_by_digest(&token.digest())?
+            .ok_or(CoreError::Unauthenticated)?;
+        let now = to_millis(self.clock.now());
+        if row.expires_at.is_some_and(|e| e <= now) {
+            return Err(CoreError::Unauthenticated);
+        }
+        let user = self
+            .store
+            .user(row.actor)?
+            .filter(|u| u.status == ACTIVE)
+            .ok_or(CoreError::Unauthenticated)?;
+        let role = StaffRole::parse(&user.role).ok_or(CoreError::Unauthenticated)?;
+        let scope = Scope::parse(&row.scope).ok_or(CoreError::Unauthenticated)?;
+        Ok(Actor {
+            id: user.id,
+            role,
+            credential: Credential::Token { id: row.id, scope },
+        })
     }
 
-    #[test]
-    fn the_stored_row_holds_the_digest_not_the_token() {
-        let (row, secret) = issue(ActorId::random(), Role::Owner, "read", "t", 0, None).unwrap();
-        assert_eq!(row.digest, secret.digest());
-        assert!(!format!("{row:?}").contains(secret.reveal()));
+    /// Issues a personal API token for the caller, no broader than the credential in use.
+    pub fn create_token(
+        &self,
+        access: &Access,
+        label: &str,
+        scope: &str,
+        ttl: Duration,
+    ) -> CoreResult<(TokenId, ApiTokenSecret, OffsetDateTime)> {
+        let scope = Scope::parse(scope)
+            .ok_or_else(|| Invalid::new("scope", "must be read, write or admin"))?;
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 100 || label.chars().any(char::is_control) {
+            return Err(
+                Invalid::new("label", "is required: one line of at most 100 characters").into(),
+            );
+        }
+        if ttl.is_zero() || ttl > MAX_TOKEN_TTL {
+            return Err(Invalid::new("expires_in_days", "must be from 1 to 366 days").into());
+        }
+        if let Credential::Token { scope: mine, .. } = access.actor.credential
+            && (mine as u8) < (scope as u8)
+        {
+            return Err(CoreError::Forbidden(
+                "a token cannot issue a token broader than itself".into(),
+            ));
+        }
+        let now = self.clock.now();
+        let expires_at = now + ttl;
+        let (row, secret) = issue(
+            access.actor.id,
+            access.actor.role.as_str(),
+            scope,
+            label,
+            to_millis(now),
+            Some(to_millis(expires_at)),
+        )?;
+        let event = Event::of(
+            access,
+            now,
+            Action::TokenCreate,
+            "token",
+            Some(row.id.to_string()),
+            None,
+        );
+        self.audit.record(vec![event])?;
+        self.store.insert_token(&row)?;
+        Ok((row.id, secret, expires_at))
+    }
+
+    /// The caller's own tokens.
+    pub fn tokens(&self, access: &Access) -> CoreResult<Vec<TokenView>> {
+        self.store
+            .tokens_of(access.actor.id)?
+            .into_iter()
+            .map(|t| {
+                Ok(TokenView {
+                    id: t.id,
+                    label: t.label,
+                    scope: t.scope,
+                    created_at: from_millis(t.created_at)?,
+                    expires_at: t.expires_at.map(from_millis).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes one of the caller's own tokens; it stops working at once.
+    pub fn revoke_token(&self, access: &Access, id: TokenId) -> CoreResult<()> {
+        let event = Event::of(
+            access,
+            self.clock.now(),
+            Action::TokenRevoke,
+            "token",
+            Some(id.to_string()),
+            None,
+        );
+        self.audit.record(vec![event])?;
+        if !self.store.revoke_token(access.actor.id, id)? {
+            return Err(CoreError::NotFound("token"));
+        }
+        Ok(())
     }
 }

@@ -58,6 +58,21 @@ pub enum CoreError {
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The policy refuses this to this actor (who may know the record exists).
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// E-mail, password or code wrong (never says which).
+    #[error("the e-mail, password or code is wrong")]
+    LoginFailed,
+    /// Too many failed sign-ins; try again later.
+    #[error("too many failed sign-ins; try again in {seconds} s")]
+    Locked {
+        /// Seconds until the lock lifts.
+        seconds: u64,
+    },
+    /// Something that expires has expired.
+    #[error("this {0} has expired")]
+    Expired(&'static str),
     /// The audit log could not record the access, so the access did not happen (fail closed).
     #[error("{0}")]
     Audit(String),

@@ -4,24 +4,29 @@
 //! It knows nothing of HTTP or SQL: storage and the clock are ports (`ports`). It must never
 //! hand plaintext client data to a port, and never put client content in an error.
 
+mod access;
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod care;
 pub mod client;
 pub mod error;
 pub mod ids;
+pub mod login;
 pub mod note;
 pub mod policy;
 pub mod ports;
 pub mod records;
+pub mod staff;
 mod text;
 pub mod vault;
 
-pub use actor::{Actor, Role};
+pub use actor::{Actor, Credential, Scope};
 pub use audit::{Access, Action, AuditConfig, Outcome, Purpose};
 pub use client::{Client, ClientInput, NewClient};
 pub use error::{CoreError, CoreResult, Invalid};
 pub use ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
 pub use note::{NewNote, Note, NoteInput, NoteKind};
+pub use policy::StaffRole;
 pub use records::{ClientPage, MAX_PAGE};
-pub use vault::{Initialized, Rotation, Vault, init};
+pub use vault::{Initialized, Options, Rotation, Vault, init};

@@ -35,7 +35,7 @@ impl NoteKind {
         }
     }
 
-    fn parse(s: &str) -> CoreResult<Self> {
+    pub(crate) fn parse(s: &str) -> CoreResult<Self> {
         match s {
             "progress" => Ok(Self::Progress),
             "psychotherapy" => Ok(Self::Psychotherapy),

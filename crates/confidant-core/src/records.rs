@@ -1,20 +1,22 @@
 //! The record services: the only way to create or read a client or a note. Each write seals
 //! before it stores; each read opens after it loads.
 //!
-//! Every method takes the `Access` (who, why, from where), so the access policy and the audit
-//! log apply here, in one place, rather than in handlers. Each access is recorded durably
-//! before data is returned (reads) or stored (writes); if it cannot be recorded, the call
-//! fails and nothing is returned or written.
+//! Every method takes the `Access` (who, why, from where) and asks the access policy first
+//! (`access.rs`); what the policy hides is answered exactly like a nonexistent id, and is absent
+//! from listings. Each access is recorded durably before data is returned (reads) or stored
+//! (writes); if it cannot be recorded, the call fails and nothing is returned or written.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
+use crate::access::Request;
 use crate::audit::{Access, Action, Event};
 use crate::client::{self, Client, ClientInput, NewClient};
 use crate::error::{CoreError, CoreResult};
-use crate::ids::{ClientId, NoteId};
-use crate::note::{self, NewNote, Note, NoteInput};
-use crate::ports::{StoreError, to_millis};
+use crate::ids::{ActorId, ClientId, NoteId};
+use crate::note::{self, NewNote, Note, NoteInput, NoteKind};
+use crate::policy::{AdminOp, Facts, Op, RecordClass, StaffRole};
+use crate::ports::{CareTeamRow, StoreError, to_millis};
 use crate::vault::Vault;
 
 /// Most clients returned by one page of a listing.
@@ -36,18 +38,59 @@ fn not_found_on_conflict(what: &'static str) -> impl Fn(StoreError) -> CoreError
     }
 }
 
+/// The record class of a note kind.
+fn class_of(kind: NoteKind) -> RecordClass {
+    match kind {
+        NoteKind::Progress => RecordClass::ProgressNotes,
+        NoteKind::Psychotherapy => RecordClass::PsychotherapyNotes,
+    }
+}
+
+fn request(op: Op, class: RecordClass, client: ClientId, author: Option<ActorId>) -> Request {
+    Request {
+        op,
+        class,
+        client,
+        author,
+    }
+}
+
 impl Vault {
-    /// Adds a client: validates, seals every field under a fresh client key, stores both at once.
+    /// Adds a client: validates, seals every field under a fresh client key, stores both at
+    /// once. A clinician (or owner, or supervisor) who adds a client becomes their primary
+    /// clinician.
     pub fn create_client(&self, access: &Access, input: ClientInput) -> CoreResult<ClientId> {
+        self.authorize_admin(access, AdminOp::CreateClient, Facts::default())?;
         let now = self.clock.now();
         let new = NewClient::validate(input, now.date())?;
         let id = ClientId::random();
-        self.record(access, Action::ClientCreate, "client", id.to_string(), id)?;
+        self.record(
+            access,
+            Action::ClientCreate,
+            "client",
+            id.to_string(),
+            id,
+            false,
+        )?;
         self.with_new_client_key(id, |key, key_row| {
             let row = client::seal(id, key, to_millis(now), &new)?;
             self.store.insert_client(&row, &key_row)?;
-            Ok(id)
-        })
+            Ok(())
+        })?;
+        let role = access.actor.role;
+        if matches!(
+            role,
+            StaffRole::Owner | StaffRole::Clinician | StaffRole::Supervisor
+        ) {
+            self.store.add_to_care_team(&CareTeamRow {
+                client: id,
+                user: access.actor.id,
+                primary: true,
+                added_by: access.actor.id,
+                added_at: to_millis(now),
+            })?;
+        }
+        Ok(id)
     }
 
     /// One client's demographics.
@@ -56,13 +99,25 @@ impl Vault {
             .store
             .client(id)?
             .ok_or(CoreError::NotFound("client"))?;
+        let flagged = self.authorize(
+            access,
+            request(Op::Read, RecordClass::Demographics, id, None),
+        )?;
         let key = self.client_key(id, row.key_version)?;
         let client = client::open(&row, &key)?;
-        self.record(access, Action::ClientRead, "client", id.to_string(), id)?;
+        self.record(
+            access,
+            Action::ClientRead,
+            "client",
+            id.to_string(),
+            id,
+            flagged,
+        )?;
         Ok(client)
     }
 
-    /// A page of clients, skipping any that were crypto-shredded.
+    /// A page of the clients the caller may see, skipping any that were crypto-shredded; the
+    /// rest are simply absent.
     pub fn clients(
         &self,
         access: &Access,
@@ -70,18 +125,39 @@ impl Vault {
         limit: usize,
     ) -> CoreResult<ClientPage> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let rows = self.store.clients(after, limit + 1)?;
-        let more = rows.len() > limit;
         let mut clients = Vec::with_capacity(limit);
-        for row in rows.iter().take(limit) {
-            match self.client_key(row.id, row.key_version) {
-                Ok(key) => clients.push(client::open(row, &key)?),
-                Err(CoreError::Shredded) => continue,
-                Err(e) => return Err(e),
+        let mut flags = Vec::with_capacity(limit);
+        let mut cursor = after;
+        let mut more = false;
+        // Hidden clients are skipped, so keep reading until the page is full or rows run out.
+        'pages: loop {
+            let rows = self.store.clients(cursor, limit + 1)?;
+            let exhausted = rows.len() <= limit;
+            for row in rows.iter().take(limit) {
+                cursor = Some(row.id);
+                let req = request(Op::List, RecordClass::Demographics, row.id, None);
+                let Some(flagged) = self.visible(access, req)? else {
+                    continue;
+                };
+                match self.client_key(row.id, row.key_version) {
+                    Ok(key) => {
+                        clients.push(client::open(row, &key)?);
+                        flags.push(flagged);
+                    }
+                    Err(CoreError::Shredded) => continue,
+                    Err(e) => return Err(e),
+                }
+                if clients.len() == limit {
+                    more = !exhausted || rows.len() > clients.len();
+                    break 'pages;
+                }
+            }
+            if exhausted {
+                break;
             }
         }
         let next = if more {
-            rows.get(limit - 1).map(|r| r.id)
+            clients.last().map(|c| c.id)
         } else {
             None
         };
@@ -90,15 +166,18 @@ impl Vault {
         let now = self.clock.now();
         let mut events: Vec<Event> = clients
             .iter()
-            .map(|c| {
-                Event::of(
+            .zip(&flags)
+            .map(|(c, &flagged)| {
+                let mut e = Event::of(
                     access,
                     now,
                     Action::ClientList,
                     "client",
                     Some(c.id.to_string()),
                     Some(c.id),
-                )
+                );
+                e.flagged = flagged;
+                e
             })
             .collect();
         if events.is_empty() {
@@ -122,11 +201,20 @@ impl Vault {
         client_id: ClientId,
         input: NoteInput,
     ) -> CoreResult<NoteId> {
-        let new = NewNote::validate(input)?;
         let client = self
             .store
             .client(client_id)?
             .ok_or(CoreError::NotFound("client"))?;
+        let flagged = self.authorize(
+            access,
+            request(
+                Op::Create,
+                class_of(input.kind),
+                client_id,
+                Some(access.actor.id),
+            ),
+        )?;
+        let new = NewNote::validate(input)?;
         let key = self.client_key(client_id, client.key_version)?;
         let id = NoteId::random();
         self.record(
@@ -135,6 +223,7 @@ impl Vault {
             "note",
             id.to_string(),
             client_id,
+            flagged,
         )?;
         let row = note::seal(
             id,
@@ -150,38 +239,56 @@ impl Vault {
         Ok(id)
     }
 
-    /// Every note in a client's record, oldest first.
+    /// The notes in a client's record that the caller may read, oldest first; the others
+    /// (someone else's psychotherapy notes, say) are simply absent.
     pub fn notes_of_client(&self, access: &Access, client_id: ClientId) -> CoreResult<Vec<Note>> {
         let client = self
             .store
             .client(client_id)?
             .ok_or(CoreError::NotFound("client"))?;
+        self.authorize(
+            access,
+            request(Op::List, RecordClass::ProgressNotes, client_id, None),
+        )
+        .or_else(|e| match e {
+            // A role that may list the client but not progress notes still may have
+            // psychotherapy notes of its own; decide per note below.
+            CoreError::Forbidden(_) => Ok(false),
+            other => Err(other),
+        })?;
         let mut keys = BTreeMap::new();
-        keys.insert(
-            client.key_version,
-            self.client_key(client_id, client.key_version)?,
-        );
         let rows = self.store.notes_of_client(client_id)?;
         let mut notes = Vec::with_capacity(rows.len());
+        let mut flags = Vec::with_capacity(rows.len());
         for row in &rows {
+            let kind = NoteKind::parse(&row.kind)?;
+            let req = request(Op::List, class_of(kind), client_id, Some(row.author));
+            let Some(flagged) = self.visible(access, req)? else {
+                continue;
+            };
             let key = match keys.entry(row.key_version) {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => e.insert(self.client_key(client_id, row.key_version)?),
             };
             notes.push(note::open(row, key)?);
+            flags.push(flagged);
         }
+        let _ = client;
         let now = self.clock.now();
         let mut events: Vec<Event> = notes
             .iter()
-            .map(|n| {
-                Event::of(
+            .zip(&flags)
+            .map(|(n, &flagged)| {
+                let mut e = Event::of(
                     access,
                     now,
                     Action::NoteList,
                     "note",
                     Some(n.id.to_string()),
                     Some(client_id),
-                )
+                );
+                e.flagged = flagged;
+                e
             })
             .collect();
         if events.is_empty() {
@@ -198,9 +305,19 @@ impl Vault {
         Ok(notes)
     }
 
-    /// One note.
+    /// One note. A note the caller may not read is answered exactly like a nonexistent one.
     pub fn note(&self, access: &Access, id: NoteId) -> CoreResult<Note> {
         let row = self.store.note(id)?.ok_or(CoreError::NotFound("note"))?;
+        let kind = NoteKind::parse(&row.kind)?;
+        let flagged = self
+            .authorize(
+                access,
+                request(Op::Read, class_of(kind), row.client_id, Some(row.author)),
+            )
+            .map_err(|e| match e {
+                CoreError::NotFound(_) => CoreError::NotFound("note"),
+                other => other,
+            })?;
         let key = self.client_key(row.client_id, row.key_version)?;
         let note = note::open(&row, &key)?;
         self.record(
@@ -209,6 +326,7 @@ impl Vault {
             "note",
             id.to_string(),
             row.client_id,
+            flagged,
         )?;
         Ok(note)
     }
@@ -221,8 +339,9 @@ impl Vault {
         resource: &'static str,
         resource_id: String,
         client: ClientId,
+        flagged: bool,
     ) -> CoreResult<()> {
-        let event = Event::of(
+        let mut event = Event::of(
             access,
             self.clock.now(),
             action,
@@ -230,6 +349,7 @@ impl Vault {
             Some(resource_id),
             Some(client),
         );
+        event.flagged = flagged;
         self.audit.record(vec![event]).map(drop)
     }
 }

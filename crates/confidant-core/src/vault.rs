@@ -13,10 +13,12 @@ use confidant_crypto::{
 
 use confidant_audit::AuditSigningKey;
 
-use crate::actor::{self, Actor, Role};
+use crate::actor::{self, Scope};
 use crate::audit::{AuditConfig, AuditLog};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId, PracticeId};
+use crate::login::SessionLimits;
+use crate::policy::StaffRole;
 use crate::ports::{
     AuditKeyRow, ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError,
     UserRow, to_millis,
@@ -69,8 +71,8 @@ pub fn init(
     let owner_id = ActorId::random();
     let (owner_token, owner_secret) = actor::issue(
         owner_id,
-        Role::Owner,
-        "admin",
+        StaffRole::Owner.as_str(),
+        Scope::Admin,
         "bootstrap owner token",
         now,
         None,
@@ -91,8 +93,8 @@ pub fn init(
             id: owner_id,
             email: None,
             display_name: "Practice owner".to_owned(),
-            role: Role::Owner.as_str().to_owned(),
-            status: "active".to_owned(),
+            role: StaffRole::Owner.as_str().to_owned(),
+            status: crate::staff::ACTIVE.to_owned(),
             password_phc: None,
             totp: None,
             totp_last_step: None,
@@ -138,7 +140,17 @@ pub struct Vault {
     practice_id: PracticeId,
     keyring: RwLock<Keyring>,
     pub(crate) audit: AuditLog,
+    pub(crate) limits: SessionLimits,
     verifier_key: String,
+}
+
+/// How an unsealed practice runs: audit checkpoints and sign-in limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// When audit checkpoints are signed.
+    pub audit: AuditConfig,
+    /// Session timeouts and sign-in failure limits.
+    pub sessions: SessionLimits,
 }
 
 impl std::fmt::Debug for Vault {
@@ -165,15 +177,15 @@ impl Vault {
         clock: Arc<dyn Clock>,
         secret: &UnsealSecret,
     ) -> CoreResult<Self> {
-        Self::unseal_with(store, clock, secret, AuditConfig::default())
+        Self::unseal_with(store, clock, secret, Options::default())
     }
 
-    /// Like `unseal`, with the audit log's checkpoint schedule.
+    /// Like `unseal`, with explicit options.
     pub fn unseal_with(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         secret: &UnsealSecret,
-        audit: AuditConfig,
+        options: Options,
     ) -> CoreResult<Self> {
         let practice = store.practice()?.ok_or(CoreError::NotInitialized)?;
         let slots = store.unseal_slots()?;
@@ -191,13 +203,14 @@ impl Vault {
         let key = audit_signing_key(store.as_ref(), &root, practice.id)?;
         let verifier_key = key.verifier_key().to_string();
         let origin = key.name().to_owned();
-        let log = AuditLog::start(store.clone(), clock.clone(), key, origin, audit)?;
+        let log = AuditLog::start(store.clone(), clock.clone(), key, origin, options.audit)?;
         Ok(Self {
             store,
             clock,
             practice_id: practice.id,
             keyring: RwLock::new(Keyring { root, versions }),
             audit: log,
+            limits: options.sessions,
             verifier_key,
         })
     }
@@ -214,15 +227,6 @@ impl Vault {
 
     fn keyring(&self) -> CoreResult<RwLockReadGuard<'_, Keyring>> {
         self.keyring.read().map_err(|_| CoreError::Integrity)
-    }
-
-    /// Resolves an API token to the actor it speaks for.
-    pub fn authenticate(&self, token: &ApiTokenSecret) -> CoreResult<Actor> {
-        let row = self
-            .store
-            .token_by_digest(&token.digest())?
-            .ok_or(CoreError::Unauthenticated)?;
-        actor::actor_for(&row, to_millis(self.clock.now()))
     }
 
     /// A fresh client key, stored wrapped; `write` stores it with the client's first row while
@@ -325,6 +329,24 @@ impl Vault {
         }
         self.store.shred_client_keys(client)?;
         Ok(())
+    }
+
+    /// Seals a practice-wide secret (TOTP seeds, break-glass reasons) under the root key.
+    pub(crate) fn seal_root_secret(
+        &self,
+        label: &str,
+        secret: &[u8],
+    ) -> CoreResult<confidant_crypto::Sealed<[u8]>> {
+        Ok(self.keyring()?.root.seal_secret(label, secret)?)
+    }
+
+    /// Opens what `seal_root_secret` sealed under the same label.
+    pub(crate) fn open_root_secret(
+        &self,
+        label: &str,
+        sealed: &confidant_crypto::Sealed<[u8]>,
+    ) -> CoreResult<zeroize::Zeroizing<Vec<u8>>> {
+        Ok(self.keyring()?.root.open_secret(label, sealed)?)
     }
 
     /// The current practice key version.

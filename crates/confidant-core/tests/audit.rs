@@ -154,7 +154,11 @@ fn practice(config: AuditConfig) -> Practice {
     let key = UnsealSecret::KeyFile(KeyFileSecret::generate().unwrap());
     let done =
         confidant_core::init(store.as_ref(), &SystemClock, std::slice::from_ref(&key)).unwrap();
-    let vault = Vault::unseal_with(store.clone(), Arc::new(SystemClock), &key, config).unwrap();
+    let options = confidant_core::Options {
+        audit: config,
+        ..Default::default()
+    };
+    let vault = Vault::unseal_with(store.clone(), Arc::new(SystemClock), &key, options).unwrap();
     let owner = Access {
         actor: vault.authenticate(&done.owner_token).unwrap(),
         purpose: Purpose::Treatment,

@@ -129,7 +129,7 @@ fn an_empty_store_is_not_initialized() {
 fn only_the_issued_token_authenticates() {
     let p = practice();
     let (vault, owner) = p.open();
-    assert_eq!(owner.actor.role, confidant_core::Role::Owner);
+    assert_eq!(owner.actor.role, confidant_core::StaffRole::Owner);
     let forged = ApiTokenSecret::generate().unwrap();
     assert!(matches!(
         vault.authenticate(&forged),

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::AppState;
-use crate::extract::Authenticated;
 use crate::problem::Problem;
+use crate::session::Authenticated;
 
 /// The audit routes.
 pub(crate) fn router() -> Router<AppState> {

@@ -5,14 +5,8 @@
 //! are rewritten to name the field and the expectation only.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, header};
-use std::net::SocketAddr;
-
-use axum::extract::ConnectInfo;
-use confidant_core::{Access, CoreError, Purpose};
-use confidant_crypto::ApiTokenSecret;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;
@@ -123,71 +117,6 @@ fn describe_data_error(path: &str, e: &serde_json::Error) -> String {
     match expected {
         Some(exp) => format!("{field} {what}; {exp}"),
         None => format!("{field} {what}"),
-    }
-}
-
-/// Header naming the purpose of use of a request; treatment when absent.
-pub const PURPOSE_HEADER: &str = "confidant-purpose";
-
-/// The authenticated caller with their purpose of use and address: from
-/// `Authorization: Bearer <token>`, `Confidant-Purpose` and the connection.
-#[derive(Debug, Clone, Copy)]
-pub struct Authenticated(pub Access);
-
-fn purpose(parts: &Parts) -> Result<Purpose, Problem> {
-    match parts.headers.get(PURPOSE_HEADER) {
-        None => Ok(Purpose::Treatment),
-        Some(v) => v.to_str().ok().and_then(Purpose::parse).ok_or_else(|| {
-            Problem::bad_request(
-                "`Confidant-Purpose` must be one of treatment, payment, operations, emergency, \
-                 legal, client_request",
-            )
-        }),
-    }
-}
-
-impl FromRequestParts<AppState> for Authenticated {
-    type Rejection = Problem;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| ApiTokenSecret::presented(t.trim()));
-        let source = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let authenticated = match token {
-            Some(token) => {
-                state
-                    .blocking(move |vault| vault.authenticate(&token))
-                    .await
-            }
-            None => Err(Problem::from(CoreError::Unauthenticated)),
-        };
-        let actor = match authenticated {
-            Ok(actor) => actor,
-            Err(problem) => {
-                if problem.status == StatusCode::UNAUTHORIZED.as_u16() {
-                    // Denials are audited too; the 401 stands even if that write fails.
-                    let _ = state
-                        .blocking(move |vault| vault.record_auth_failure(source))
-                        .await;
-                }
-                return Err(problem);
-            }
-        };
-        Ok(Self(Access {
-            actor,
-            purpose: purpose(parts)?,
-            source,
-        }))
     }
 }
 

@@ -3,14 +3,17 @@
 //! Handlers authenticate, parse and call a core service; they never touch storage or keys, and
 //! never log request bodies. Every error leaves as an RFC 9457 problem document.
 
+mod admin_routes;
 mod audit_routes;
+mod auth_routes;
 mod extract;
 mod problem;
 mod routes;
+mod session;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
@@ -20,6 +23,7 @@ use confidant_core::{CoreError, Vault};
 use tokio::net::TcpListener;
 
 pub use problem::{PROBLEM_JSON, Problem};
+pub use session::{AddressLimiter, CSRF_HEADER, CookieSecurity, PURPOSE_HEADER};
 
 /// Default request body limit: 1 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -29,14 +33,50 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct AppState {
     vault: Arc<Vault>,
     max_body_bytes: usize,
+    pub(crate) cookies: CookieSecurity,
+    pub(crate) limiter: Arc<AddressLimiter>,
+    pub(crate) break_glass_ttl: Duration,
+}
+
+/// How the server behaves, beyond the vault it serves.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerConfig {
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// How the session cookie is written.
+    pub cookies: CookieSecurity,
+    /// How long a break-glass grant lasts.
+    pub break_glass_ttl: Duration,
+    /// Failed sign-ins allowed per address per `address_window`.
+    pub address_failures: u32,
+    /// Window for `address_failures`.
+    pub address_window: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            cookies: CookieSecurity::Secure,
+            break_glass_ttl: confidant_core::care::BREAK_GLASS_TTL,
+            address_failures: 20,
+            address_window: Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 impl AppState {
-    /// State for a server over `vault` that refuses bodies over `max_body_bytes`.
-    pub fn new(vault: Arc<Vault>, max_body_bytes: usize) -> Self {
+    /// State for a server over `vault`.
+    pub fn new(vault: Arc<Vault>, config: ServerConfig) -> Self {
         Self {
             vault,
-            max_body_bytes,
+            max_body_bytes: config.max_body_bytes,
+            cookies: config.cookies,
+            limiter: Arc::new(AddressLimiter::new(
+                config.address_failures,
+                config.address_window,
+            )),
+            break_glass_ttl: config.break_glass_ttl,
         }
     }
 

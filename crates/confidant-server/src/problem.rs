@@ -27,6 +27,9 @@ pub struct Problem {
     /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    /// Seconds to wait before trying again (also sent as `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -43,6 +46,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -84,6 +88,9 @@ impl IntoResponse for Problem {
         let headers = resp.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -111,6 +118,22 @@ impl From<CoreError> for Problem {
                 "unauthenticated",
                 "Authentication required",
                 "send a valid, unexpired API token as `Authorization: Bearer <token>`",
+            ),
+            CoreError::Forbidden(why) => {
+                Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", why.clone())
+            }
+            CoreError::LoginFailed => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "login-failed",
+                "Sign-in failed",
+                "the e-mail, password or code is wrong; repeated failures lock the account for a while",
+            ),
+            CoreError::Locked { seconds } => too_many(*seconds),
+            CoreError::Expired(what) => Self::new(
+                StatusCode::GONE,
+                "expired",
+                "Expired",
+                format!("this {what} has expired"),
             ),
             CoreError::Audit(_) => {
                 tracing::error!(error = %e, "audit log unavailable; access refused");
@@ -141,6 +164,18 @@ impl From<CoreError> for Problem {
             _ => internal(&e),
         }
     }
+}
+
+/// 429 with `retry_after` seconds: too many failed attempts from this account or address.
+pub fn too_many(retry_after: u64) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too-many-attempts",
+        "Too many attempts",
+        format!("too many failed attempts; try again in {retry_after} seconds"),
+    );
+    p.retry_after = Some(retry_after);
+    p
 }
 
 /// 500, logged by its (content-free) cause; the caller learns only that nothing leaked.

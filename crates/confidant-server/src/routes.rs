@@ -9,8 +9,9 @@ use confidant_core::{ClientId, ClientInput, NoteId, NoteInput};
 use serde_json::json;
 
 use crate::AppState;
-use crate::extract::{ApiJson, Authenticated, path_id};
+use crate::extract::{ApiJson, path_id};
 use crate::problem::Problem;
+use crate::session::Authenticated;
 
 /// Every route of the API.
 pub(crate) fn router() -> Router<AppState> {
@@ -24,6 +25,8 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/v1/notes/{id}", get(get_note))
         .merge(crate::audit_routes::router())
+        .merge(crate::auth_routes::router())
+        .merge(crate::admin_routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

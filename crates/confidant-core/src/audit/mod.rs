@@ -242,7 +242,7 @@ impl Event {
             at: self.at,
             actor: self.actor.map(|a| a.id.to_string()),
             role: self.actor.map(|a| a.role.as_str()),
-            token: self.actor.map(|a| a.token.to_string()),
+            token: self.actor.and_then(|a| a.token()).map(|t| t.to_string()),
             action: self.action,
             resource: self.resource,
             resource_id: self.resource_id.as_deref(),

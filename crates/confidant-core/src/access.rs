@@ -1,0 +1,203 @@
+//! Enforcing the access policy: gathers the facts about an actor and a client from storage,
+//! asks `policy::decide`, records denials in the audit log, and turns a denial into the error a
+//! handler must show (404 when the client must stay invisible, 403 otherwise).
+//!
+//! This is the only place services consult the policy; it never decides anything itself.
+
+use crate::actor::{Actor, Credential, Scope};
+use crate::audit::{Access, Action, Event, Outcome};
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{ActorId, ClientId};
+use crate::policy::{self, AdminOp, Decision, DenyReason, Facts, Op, RecordClass, StaffRole};
+use crate::ports::to_millis;
+use crate::vault::Vault;
+
+/// What a service wants to do to which record of which client.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Request {
+    pub op: Op,
+    pub class: RecordClass,
+    pub client: ClientId,
+    /// The record's author, when the class cares (psychotherapy notes).
+    pub author: Option<ActorId>,
+}
+
+/// What the token's scope allows: read-only tokens cannot write, only admin tokens administer.
+fn scope_allows(actor: &Actor, op: Op) -> bool {
+    match actor.credential {
+        Credential::Session | Credential::Console => true,
+        Credential::Token { scope, .. } => match op {
+            Op::Read | Op::List => true,
+            Op::Create | Op::Update => matches!(scope, Scope::Write | Scope::Admin),
+        },
+    }
+}
+
+fn scope_allows_admin(actor: &Actor) -> bool {
+    match actor.credential {
+        Credential::Session | Credential::Console => true,
+        Credential::Token { scope, .. } => scope == Scope::Admin,
+    }
+}
+
+/// The error a denial becomes.
+pub(crate) fn denial_error(reason: DenyReason) -> CoreError {
+    match reason {
+        DenyReason::NotVisible => CoreError::NotFound("client"),
+        DenyReason::Forbidden => {
+            CoreError::Forbidden("your role may not do this with this record".into())
+        }
+        DenyReason::SelfEscalation => CoreError::Forbidden(
+            "nobody may change their own role or add themselves to a care team; ask the owner"
+                .into(),
+        ),
+        DenyReason::OutsideAccessWindow => {
+            CoreError::Forbidden("outside your access window".into())
+        }
+        DenyReason::NdaMissing => {
+            CoreError::Forbidden("no confidentiality agreement (NDA) is on file for you".into())
+        }
+        DenyReason::NeedsSupervisor => {
+            CoreError::Forbidden("trainees act under a supervisor; none is assigned".into())
+        }
+        DenyReason::NeedsReason => CoreError::Forbidden(
+            "emergency access needs the emergency purpose and a stated reason (break-glass)".into(),
+        ),
+    }
+}
+
+impl Vault {
+    /// The facts of `actor` about `client` that the policy needs.
+    pub(crate) fn facts(
+        &self,
+        actor: &Actor,
+        client: ClientId,
+        author: Option<ActorId>,
+    ) -> CoreResult<Facts> {
+        let now = to_millis(self.clock.now());
+        let team = self.store.care_team(client)?;
+        let mine = team.iter().find(|m| m.user == actor.id);
+        let user = self.store.user(actor.id)?;
+        let shared = if actor.role == StaffRole::Supervisor {
+            self.store
+                .shares_to(actor.id)?
+                .iter()
+                .any(|s| s.client == client)
+        } else {
+            false
+        };
+        let window_open = user
+            .as_ref()
+            .is_some_and(|u| match (u.window_start, u.window_end) {
+                (Some(start), Some(end)) => start <= now && now < end,
+                _ => false,
+            });
+        Ok(Facts {
+            on_care_team: mine.is_some(),
+            primary_clinician: mine.is_some_and(|m| m.primary),
+            author: author == Some(actor.id),
+            shared_for_supervision: shared,
+            break_glass: self
+                .store
+                .active_break_glass(actor.id, client, now)?
+                .is_some(),
+            restricted: self.store.is_restricted(client)?,
+            access_window_open: window_open,
+            nda_on_file: user.as_ref().is_some_and(|u| u.nda_at.is_some()),
+            has_supervisor: user.as_ref().is_some_and(|u| u.supervisor.is_some()),
+            self_target: false,
+        })
+    }
+
+    /// Asks the policy about a client record; a denial is audited and returned as the error
+    /// to show. On allow, returns whether the access must be flagged (break-glass).
+    pub(crate) fn authorize(&self, access: &Access, req: Request) -> CoreResult<bool> {
+        let facts = self.facts(&access.actor, req.client, req.author)?;
+        let decision = if scope_allows(&access.actor, req.op) {
+            policy::decide(access.actor.role, req.op, req.class, &facts, access.purpose)
+        } else {
+            Decision::Deny(DenyReason::Forbidden)
+        };
+        match decision {
+            Decision::Allow { flagged } => Ok(flagged),
+            Decision::Deny(reason) => {
+                self.record_denial(
+                    access,
+                    Action::Denied,
+                    "client",
+                    Some(req.client.to_string()),
+                    Some(req.client),
+                )?;
+                Err(denial_error(reason))
+            }
+        }
+    }
+
+    /// Like `authorize`, but a denial is only a `false` (for filtering listings and search,
+    /// where what is hidden must simply be absent).
+    pub(crate) fn visible(&self, access: &Access, req: Request) -> CoreResult<Option<bool>> {
+        if !scope_allows(&access.actor, req.op) {
+            return Ok(None);
+        }
+        let facts = self.facts(&access.actor, req.client, req.author)?;
+        Ok(
+            match policy::decide(access.actor.role, req.op, req.class, &facts, access.purpose) {
+                Decision::Allow { flagged } => Some(flagged),
+                Decision::Deny(_) => None,
+            },
+        )
+    }
+
+    /// Asks the policy about an administrative action; a denial is audited.
+    pub(crate) fn authorize_admin(
+        &self,
+        access: &Access,
+        op: AdminOp,
+        facts: Facts,
+    ) -> CoreResult<()> {
+        let decision = if scope_allows_admin(&access.actor) || op == AdminOp::BreakGlass {
+            policy::decide_admin(access.actor.role, op, &facts)
+        } else {
+            Decision::Deny(DenyReason::Forbidden)
+        };
+        match decision {
+            Decision::Allow { .. } => Ok(()),
+            Decision::Deny(reason) => {
+                self.record_denial(
+                    access,
+                    Action::Denied,
+                    "admin",
+                    Some(format!("{op:?}")),
+                    None,
+                )?;
+                Err(match reason {
+                    DenyReason::NotVisible | DenyReason::Forbidden => {
+                        CoreError::Forbidden("your role may not do this".into())
+                    }
+                    other => denial_error(other),
+                })
+            }
+        }
+    }
+
+    /// Records a refused access (durably; if that fails the request fails too).
+    pub(crate) fn record_denial(
+        &self,
+        access: &Access,
+        action: Action,
+        resource: &'static str,
+        resource_id: Option<String>,
+        client: Option<ClientId>,
+    ) -> CoreResult<()> {
+        let mut event = Event::of(
+            access,
+            self.clock.now(),
+            action,
+            resource,
+            resource_id,
+            client,
+        );
+        event.outcome = Outcome::Denied;
+        self.audit.record(vec![event]).map(drop)
+    }
+}
