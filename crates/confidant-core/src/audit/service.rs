@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::verify::{self, Proof};
 use super::{Access, Action, Event, Outcome};
 use crate::error::{CoreError, CoreResult};
+use crate::policy::{AdminOp, Facts};
 use crate::ports::{AuditFilter, CheckpointRow};
 use crate::vault::Vault;
 
@@ -33,6 +34,11 @@ pub struct AuditPage {
 }
 
 impl Vault {
+    /// Only the owner and the privacy officer read the audit log (a refusal is itself audited).
+    fn may_read_audit(&self, access: &Access) -> CoreResult<()> {
+        self.authorize_admin(access, AdminOp::ReadAudit, Facts::default())
+    }
+
     fn record_audit_read(&self, access: &Access, what: &str) -> CoreResult<()> {
         let event = Event::of(
             access,
@@ -52,6 +58,7 @@ impl Vault {
         filter: &AuditFilter,
         limit: usize,
     ) -> CoreResult<AuditPage> {
+        self.may_read_audit(access)?;
         let limit = limit.clamp(1, MAX_AUDIT_PAGE);
         let rows = self.store.audit_search(filter, limit + 1)?;
         let more = rows.len() > limit;
@@ -74,6 +81,7 @@ impl Vault {
 
     /// The latest signed checkpoint, signing one first so it covers every event so far.
     pub fn audit_checkpoint(&self, access: &Access) -> CoreResult<Option<CheckpointRow>> {
+        self.may_read_audit(access)?;
         self.record_audit_read(access, "checkpoint")?;
         self.audit.checkpoint()?;
         Ok(self.store.latest_checkpoint()?)
@@ -81,6 +89,7 @@ impl Vault {
 
     /// Proof that event `index` is in the log of size `size`.
     pub fn inclusion_proof(&self, access: &Access, index: u64, size: u64) -> CoreResult<Proof> {
+        self.may_read_audit(access)?;
         let proof = verify::inclusion(self.store.as_ref(), index, size)?;
         self.record_audit_read(access, "proof")?;
         Ok(proof)
@@ -88,6 +97,7 @@ impl Vault {
 
     /// Proof that the log at size `to` extends the log at size `from`.
     pub fn consistency_proof(&self, access: &Access, from: u64, to: u64) -> CoreResult<Proof> {
+        self.may_read_audit(access)?;
         let proof = verify::consistency(self.store.as_ref(), from, to)?;
         self.record_audit_read(access, "proof")?;
         Ok(proof)
