@@ -133,7 +133,7 @@ impl Vault {
         'pages: loop {
             let rows = self.store.clients(cursor, limit + 1)?;
             let exhausted = rows.len() <= limit;
-            for row in rows.iter().take(limit) {
+            for (i, row) in rows.iter().take(limit).enumerate() {
                 cursor = Some(row.id);
                 let req = request(Op::List, RecordClass::Demographics, row.id, None);
                 let Some(flagged) = self.visible(access, req)? else {
@@ -148,7 +148,8 @@ impl Vault {
                     Err(e) => return Err(e),
                 }
                 if clients.len() == limit {
-                    more = !exhausted || rows.len() > clients.len();
+                    // More rows may follow (some may turn out hidden; the next page says).
+                    more = i + 1 < rows.len();
                     break 'pages;
                 }
             }
