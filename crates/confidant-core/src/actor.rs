@@ -186,6 +186,22 @@ impl Vault {
         }
         let now = self.clock.now();
         let expires_at = now + ttl;
+        if let Credential::Token { id, .. } = access.actor.credential {
+            // A token cannot outlive the token that issues it.
+            let parent = self
+                .store
+                .tokens_of(access.actor.id)?
+                .into_iter()
+                .find(|t| t.id == id);
+            let limit = parent.and_then(|t| t.expires_at);
+            if limit.is_some_and(|l| to_millis(expires_at) > l) {
+                return Err(Invalid::new(
+                    "expires_in_days",
+                    "must not outlast the token used to create it",
+                )
+                .into());
+            }
+        }
         let (row, secret) = issue(
             access.actor.id,
             access.actor.role.as_str(),

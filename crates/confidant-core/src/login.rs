@@ -142,7 +142,11 @@ impl Vault {
     ) -> CoreResult<CoreError> {
         let now = to_millis(self.clock.now());
         user.failed_logins = user.failed_logins.saturating_add(1);
-        let over = user.failed_logins.saturating_sub(self.limits.free_failures);
+        // The `free_failures`-th failure is the one that locks (five failures lock for 30 s).
+        let over = user
+            .failed_logins
+            .saturating_add(1)
+            .saturating_sub(self.limits.free_failures);
         if over > 0 {
             let lock = BASE_LOCK
                 .saturating_mul(1 << over.min(16).saturating_sub(1))

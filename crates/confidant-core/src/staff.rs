@@ -214,8 +214,11 @@ impl Vault {
             ));
         }
         let email = user.email.clone().unwrap_or_default();
-        check_password(password.expose(), &user.display_name, &email)
-            .map_err(|p| Invalid::new("password", p.to_string()))?;
+        if let Err(p) = check_password(password.expose(), &user.display_name, &email) {
+            // A refused password is not an acceptance: the link stays usable for another try.
+            self.store.insert_invitation(&invitation)?;
+            return Err(Invalid::new("password", p.to_string()).into());
+        }
         user.password_phc =
             Some(hash_password(password).map_err(|e| CoreError::Audit(e.to_string()))?);
         user.status = ACTIVE.to_owned();

@@ -944,6 +944,26 @@ fn a_token_cannot_mint_a_broader_one() {
 }
 
 #[test]
+fn a_token_cannot_outlive_the_token_that_creates_it() {
+    let p = practice();
+    let staff = p.member("clinician");
+    let day = 24 * 60 * MINUTE;
+    let (_, short, _) = p
+        .vault
+        .create_token(&staff.access, "short-lived", "read", day)
+        .unwrap();
+    let short = access(p.vault.authenticate(&short).unwrap());
+    let longer = p.vault.create_token(&short, "longer", "read", 2 * day);
+    assert!(
+        matches!(longer, Err(CoreError::Invalid(ref i)) if i.field == "expires_in_days"),
+        "{longer:?}"
+    );
+    p.vault
+        .create_token(&short, "within", "read", day / 2)
+        .unwrap();
+}
+
+#[test]
 fn a_revoked_token_stops_working_at_once() {
     let p = practice();
     let staff = p.member("clinician");
