@@ -16,7 +16,7 @@ use crate::secret::{Key256, random_bytes};
 
 /// Format byte at the front of every ciphertext, so the format can evolve.
 const FORMAT_V1: u8 = 1;
-const TAG_LEN: usize = 16;
+pub(crate) const TAG_LEN: usize = 16;
 /// Padding bucket: sealed lengths are multiples of this (plus fixed overhead).
 const PAD_BUCKET: usize = 32;
 /// Bytes a sealed value adds to its padded plaintext.
@@ -104,7 +104,7 @@ impl FieldContext<'_> {
     }
 }
 
-fn aead_key(key: &Key256) -> Result<LessSafeKey, CryptoError> {
+pub(crate) fn aead_key(key: &Key256) -> Result<LessSafeKey, CryptoError> {
     let unbound = UnboundKey::new(&AES_256_GCM, key.as_bytes()).map_err(|_| CryptoError::Random)?;
     Ok(LessSafeKey::new(unbound))
 }

@@ -1,18 +1,25 @@
 //! Confidant's key hierarchy and sealing: the only crate that touches key bytes.
 //!
 //! It owns the practice root key and its unseal slots, versioned practice keys, per-client data
-//! keys, AEAD sealing bound to each field's place, and crypto-shredding (a client whose wrapped
-//! key is gone can never be opened again). It must never log, never do I/O and never expose raw
-//! key bytes; every secret type zeroizes on drop and prints `[REDACTED]`.
+//! keys, AEAD sealing bound to each field's place, streaming encryption of attachments under
+//! per-attachment content keys, and crypto-shredding (a client whose wrapped key is gone can
+//! never be opened again). It must never log, never do I/O of its own (streams read and write
+//! only what they are handed) and never expose raw key bytes; every secret type zeroizes on drop
+//! and prints `[REDACTED]`.
 
 mod aead;
 mod keys;
 mod secret;
+mod stream;
 mod unseal;
 
 pub use aead::{FieldContext, OVERHEAD, Sealed};
 pub use keys::{ClientKey, PracticeKey, RootKey, WrappedKey};
 pub use secret::{ApiTokenSecret, KEY_LEN, Key256, KeyFileSecret, Passphrase, RecoveryCode};
+pub use stream::{
+    AttachmentContext, AttachmentKey, CHUNK_SIZE, Decryptor, Encryptor, HEADER_LEN, decrypt_stream,
+    encrypt_stream, encrypted_len,
+};
 pub use unseal::{Argon2Cost, UnsealMethod, UnsealSecret, UnsealSlot, unseal};
 
 /// What went wrong in a crypto operation; messages never include secret or client bytes.
@@ -47,4 +54,13 @@ pub enum CryptoError {
     /// A recovery code is not 32 hex digits.
     #[error("the recovery code should be 32 hex digits, as printed at init")]
     MalformedRecoveryCode,
+    /// An attachment blob does not start with a stream header this build reads.
+    #[error(
+        "not a Confidant attachment stream this build can read (unknown magic, version or chunk \
+         size); check that the blob is an attachment, or upgrade Confidant"
+    )]
+    UnknownStreamFormat,
+    /// An attachment is longer than one stream can hold (2^32 chunks of 64 KiB, 256 TiB).
+    #[error("the attachment is longer than one encrypted stream can hold (256 TiB); split it")]
+    StreamTooLong,
 }
