@@ -1186,3 +1186,651 @@ pub fn assert_no_hits(what: &str, hits: &[Hit]) {
     }
     panic!("{msg}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// People: staff accounts, sign-in with a password and TOTP, sessions with CSRF, any credential.
+// (Used by tests/people*.rs.)
+
+/// Decodes RFC 4648 base32 (upper or lower case, padding optional); panics on other characters.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let (mut buffer, mut bits, mut out) = (0u32, 0u32, Vec::new());
+    for c in text.trim_end_matches('=').bytes() {
+        let value = ALPHABET
+            .iter()
+            .position(|&a| a == c.to_ascii_uppercase())
+            .unwrap_or_else(|| panic!("{:?} is not a base32 character", char::from(c)));
+        buffer = (buffer << 5) | u32::try_from(value).unwrap();
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from(buffer >> bits).unwrap());
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A response with its headers.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub resp: Resp,
+    /// Header names lower-cased, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    /// The first value of header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers_named(name).into_iter().next()
+    }
+
+    /// Every value of header `name`.
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+}
+
+/// One request with arbitrary headers and an optional JSON body; panics on a transport error
+/// or a 5xx, like [`Api`].
+pub fn http(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<&Value>,
+) -> Reply {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .proxy(None)
+        .build()
+        .into();
+    let url = format!("{}{path}", base.trim_end_matches('/'));
+    let result = match method {
+        "GET" | "DELETE" => {
+            assert!(body.is_none(), "{method} {path}: no body allowed here");
+            let mut rb = if method == "GET" {
+                agent.get(&url)
+            } else {
+                agent.delete(&url)
+            };
+            for (k, v) in headers {
+                rb = rb.header(k, v);
+            }
+            rb.call()
+        }
+        "POST" | "PUT" => {
+            let mut rb = if method == "POST" {
+                agent.post(&url)
+            } else {
+                agent.put(&url)
+            };
+            for (k, v) in headers {
+                rb = rb.header(k, v);
+            }
+            match body {
+                Some(b) => rb
+                    .content_type("application/json")
+                    .send(serde_json::to_vec(b).unwrap().as_slice()),
+                None => rb.send_empty(),
+            }
+        }
+        other => panic!("http: unsupported method {other}"),
+    };
+    let mut r = result.unwrap_or_else(|e| panic!("{method} {path}: transport error: {e}"));
+    let headers: Vec<(String, String)> = r
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let bytes = r
+        .body_mut()
+        .with_config()
+        .limit(MAX_RESPONSE)
+        .read_to_vec()
+        .unwrap_or_else(|e| panic!("{method} {path}: reading the body: {e}"));
+    let content_type = headers
+        .iter()
+        .find(|(k, _)| k == "content-type")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let resp = Resp {
+        method: method.to_string(),
+        path: path.to_string(),
+        status: r.status().as_u16(),
+        content_type,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    assert!(
+        resp.status < 500,
+        "the server must never answer 5xx: {method} {path} → {} {:?}",
+        resp.status,
+        resp.body
+    );
+    Reply { resp, headers }
+}
+
+/// How a [`Caller`] proves who it is.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    Anonymous,
+    /// `Authorization: Bearer <token>`.
+    Bearer(String),
+    /// `Cookie: <NAME=VALUE>`, as the server set it.
+    Session {
+        cookie: String,
+    },
+}
+
+/// Someone calling the API: a credential, the `X-CSRF-Token` to send with changes (sessions),
+/// and an optional `Confidant-Purpose`.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub base: String,
+    pub credential: Credential,
+    /// Sent as `X-CSRF-Token` on every non-GET request.
+    pub csrf: Option<String>,
+    pub purpose: Option<String>,
+}
+
+impl Caller {
+    pub fn anonymous(base: &str) -> Caller {
+        Caller {
+            base: base.to_string(),
+            credential: Credential::Anonymous,
+            csrf: None,
+            purpose: None,
+        }
+    }
+
+    pub fn bearer(base: &str, token: &str) -> Caller {
+        Caller {
+            credential: Credential::Bearer(token.to_string()),
+            ..Caller::anonymous(base)
+        }
+    }
+
+    /// A session: `cookie` is `NAME=VALUE`.
+    pub fn session(base: &str, cookie: &str, csrf: &str) -> Caller {
+        Caller {
+            credential: Credential::Session {
+                cookie: cookie.to_string(),
+            },
+            csrf: Some(csrf.to_string()),
+            ..Caller::anonymous(base)
+        }
+    }
+
+    /// The same caller, naming a purpose of use.
+    pub fn for_purpose(&self, purpose: &str) -> Caller {
+        Caller {
+            purpose: Some(purpose.to_string()),
+            ..self.clone()
+        }
+    }
+
+    /// The same caller sending no CSRF token.
+    pub fn without_csrf(&self) -> Caller {
+        Caller {
+            csrf: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same caller sending `csrf` as its CSRF token.
+    pub fn with_csrf(&self, csrf: &str) -> Caller {
+        Caller {
+            csrf: Some(csrf.to_string()),
+            ..self.clone()
+        }
+    }
+
+    fn headers(&self, method: &str) -> Vec<(String, String)> {
+        let mut h = Vec::new();
+        match &self.credential {
+            Credential::Anonymous => {}
+            Credential::Bearer(t) => h.push(("Authorization".into(), format!("Bearer {t}"))),
+            Credential::Session { cookie } => h.push(("Cookie".into(), cookie.clone())),
+        }
+        if method != "GET"
+            && let Some(c) = &self.csrf
+        {
+            h.push(("X-CSRF-Token".into(), c.clone()));
+        }
+        if let Some(p) = &self.purpose {
+            h.push(("Confidant-Purpose".into(), p.clone()));
+        }
+        h
+    }
+
+    pub fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        http(&self.base, method, path, &self.headers(method), body)
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.send("GET", path, None).resp
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send("POST", path, Some(body)).resp
+    }
+
+    pub fn post_empty(&self, path: &str) -> Resp {
+        self.send("POST", path, None).resp
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Resp {
+        self.send("PUT", path, Some(body)).resp
+    }
+
+    pub fn delete(&self, path: &str) -> Resp {
+        self.send("DELETE", path, None).resp
+    }
+
+    /// `GET /api/v1/auth/whoami`, asserting 200.
+    pub fn whoami(&self) -> Value {
+        self.get("/api/v1/auth/whoami").expect_json(200)
+    }
+
+    /// Adds a client, asserting 201; returns the id.
+    pub fn create_client(&self, legal_name: &str) -> String {
+        let r = self.post("/api/v1/clients", &sample_client(legal_name));
+        r.expect_json(201);
+        created_id(&r)
+    }
+
+    /// Writes a note, asserting 201; returns the id.
+    pub fn create_note(&self, client: &str, kind: &str, body: &str) -> String {
+        let r = self.post(
+            &format!("/api/v1/clients/{client}/notes"),
+            &json!({"kind": kind, "body": body}),
+        );
+        r.expect_json(201);
+        created_id(&r)
+    }
+
+    /// The ids of the clients this caller may list (one page of up to 500), sorted.
+    pub fn listed_client_ids(&self) -> Vec<String> {
+        let v = self.get("/api/v1/clients?limit=500").expect_json(200);
+        let mut ids: Vec<String> = v["clients"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no `clients` array in {v}"))
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// The ids of the notes this caller may list in a client's record (asserting 200).
+    pub fn listed_note_ids(&self, client: &str) -> Vec<String> {
+        let v = self
+            .get(&format!("/api/v1/clients/{client}/notes"))
+            .expect_json(200);
+        v["notes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no `notes` array in {v}"))
+            .iter()
+            .map(|n| n["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Issues a personal API token with `scope`, asserting 201; returns the token text.
+    pub fn create_token(&self, label: &str, scope: &str) -> String {
+        let v = self
+            .post("/api/v1/tokens", &json!({"label": label, "scope": scope}))
+            .expect_json(201);
+        v["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token in {v}"))
+            .to_string()
+    }
+
+    /// Audit events (the `event` objects) matching `query` (e.g. `action=auth.fail`), up to
+    /// 1000, asserting 200.
+    pub fn audit_events(&self, query: &str) -> Vec<Value> {
+        let sep = if query.is_empty() { "" } else { "&" };
+        let v = self
+            .get(&format!("/api/v1/audit?limit=1000{sep}{query}"))
+            .expect_json(200);
+        v["events"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no `events` array in {v}"))
+            .iter()
+            .map(|e| e["event"].clone())
+            .collect()
+    }
+}
+
+/// A staff member the test invited, with every secret they were given or chose.
+#[derive(Debug)]
+pub struct Staff {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub invitation_token: String,
+    pub password: std::cell::RefCell<String>,
+    /// The TOTP secret in base32, once enrolled.
+    pub totp_secret: std::cell::RefCell<Option<String>>,
+    /// The last TOTP time step this test used for the account (the server refuses it and older).
+    last_step: std::cell::Cell<Option<u64>>,
+    /// Every TOTP code the test sent, in order.
+    pub codes_used: std::cell::RefCell<Vec<String>>,
+    /// Recovery codes not used yet.
+    pub recovery_codes: std::cell::RefCell<Vec<String>>,
+}
+
+/// A fresh password that passes the rules and shares nothing with names or e-mails made here.
+pub fn fresh_password() -> String {
+    format!("amber-{}-violin-{}", random_hex(8), random_hex(8))
+}
+
+/// The TOTP code of `secret_base32` for the step `step`.
+pub fn totp_code(secret_base32: &str, step: u64) -> String {
+    use confidant_core::auth::totp::{Params, TotpSecret, code_at};
+    let secret = TotpSecret::from_bytes(&base32_decode(secret_base32)).unwrap();
+    code_at(
+        &secret,
+        step * Params::CONFIDANT.step_seconds(),
+        Params::CONFIDANT,
+    )
+}
+
+impl Staff {
+    pub fn password(&self) -> String {
+        self.password.borrow().clone()
+    }
+
+    /// A code the server will take now: for a step after the last one used, within the one
+    /// step of skew either side it allows (the step before now only well inside the current
+    /// one, so a step boundary cannot push it out of the window). Waits if all are used.
+    pub fn next_totp_code(&self) -> String {
+        let secret = self
+            .totp_secret
+            .borrow()
+            .clone()
+            .unwrap_or_else(|| panic!("{} has not enrolled TOTP", self.email));
+        loop {
+            let now = unix_now();
+            let step = now / 30;
+            let lowest = if now % 30 < 24 { step - 1 } else { step };
+            let candidate = self.last_step.get().map_or(lowest, |l| lowest.max(l + 1));
+            if candidate <= step + 1 {
+                self.last_step.set(Some(candidate));
+                let code = totp_code(&secret, candidate);
+                self.codes_used.borrow_mut().push(code.clone());
+                return code;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    }
+
+    /// Takes one unused recovery code.
+    pub fn take_recovery_code(&self) -> String {
+        self.recovery_codes
+            .borrow_mut()
+            .pop()
+            .unwrap_or_else(|| panic!("{} has no recovery codes left", self.email))
+    }
+}
+
+/// `POST /api/v1/staff` as `owner`, asserting 201. The account is not yet activated.
+pub fn invite(owner: &Caller, role: &str) -> Staff {
+    let tag = random_hex(8);
+    let email = format!("{}.{tag}@example.org", role.replace('_', "-"));
+    let display_name = format!("Robin Tester {tag}");
+    let v = owner
+        .post(
+            "/api/v1/staff",
+            &json!({"email": email, "display_name": display_name, "role": role}),
+        )
+        .expect_json(201);
+    let id = v["id"].as_str().unwrap().to_string();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "staff id {id:?}");
+    Staff {
+        id,
+        email,
+        display_name,
+        role: role.to_string(),
+        invitation_token: v["invitation_token"].as_str().unwrap().to_string(),
+        password: std::cell::RefCell::new(fresh_password()),
+        totp_secret: std::cell::RefCell::new(None),
+        last_step: std::cell::Cell::new(None),
+        codes_used: std::cell::RefCell::new(Vec::new()),
+        recovery_codes: std::cell::RefCell::new(Vec::new()),
+    }
+}
+
+/// `POST /api/v1/invitations/accept` (no credential needed).
+pub fn accept_invitation(base: &str, token: &str, password: &str) -> Resp {
+    Caller::anonymous(base).post(
+        "/api/v1/invitations/accept",
+        &json!({"token": token, "password": password}),
+    )
+}
+
+/// Invites and activates a staff member with a fresh password.
+pub fn hire(owner: &Caller, role: &str) -> Staff {
+    let staff = invite(owner, role);
+    let r = accept_invitation(&owner.base, &staff.invitation_token, &staff.password());
+    r.expect_json(201);
+    assert_eq!(created_id(&r), staff.id, "accepting returns the account id");
+    staff
+}
+
+/// A completed sign-in, with everything the server handed out.
+#[derive(Debug)]
+pub struct SignIn {
+    pub caller: Caller,
+    /// The whole `Set-Cookie` header.
+    pub set_cookie: String,
+    /// `NAME=VALUE` of the session cookie.
+    pub cookie: String,
+    pub csrf: String,
+    pub challenge: String,
+    /// The `POST /api/v1/auth/login` answer.
+    pub login: Value,
+    /// Recovery codes, on enrolment.
+    pub recovery_codes: Option<Vec<String>>,
+}
+
+impl SignIn {
+    /// The session cookie's value.
+    pub fn cookie_value(&self) -> &str {
+        self.cookie.split_once('=').unwrap().1
+    }
+}
+
+/// `POST /api/v1/auth/login`.
+pub fn begin_login(base: &str, email: &str, password: &str) -> Reply {
+    Caller::anonymous(base).send(
+        "POST",
+        "/api/v1/auth/login",
+        Some(&json!({"email": email, "password": password})),
+    )
+}
+
+/// `POST /api/v1/auth/login/verify` with a TOTP code.
+pub fn verify_code(base: &str, challenge: &str, code: &str) -> Reply {
+    Caller::anonymous(base).send(
+        "POST",
+        "/api/v1/auth/login/verify",
+        Some(&json!({"challenge": challenge, "code": code})),
+    )
+}
+
+/// `POST /api/v1/auth/login/verify` with a recovery code.
+pub fn verify_recovery_code(base: &str, challenge: &str, code: &str) -> Reply {
+    Caller::anonymous(base).send(
+        "POST",
+        "/api/v1/auth/login/verify",
+        Some(&json!({"challenge": challenge, "recovery_code": code})),
+    )
+}
+
+/// The password step, asserting 200; enrols the TOTP secret when the server offers one.
+/// Returns the challenge.
+pub fn password_step(base: &str, staff: &Staff) -> (String, Value) {
+    let login = begin_login(base, &staff.email, &staff.password())
+        .resp
+        .expect_json(200);
+    let challenge = login["challenge"].as_str().unwrap().to_string();
+    match login["step"].as_str() {
+        Some("enroll") => {
+            let secret = login["secret"].as_str().unwrap().to_string();
+            assert!(
+                login["otpauth_uri"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("otpauth://totp/") && u.contains(&secret)),
+                "enrolment offers an otpauth URI with the secret: {login}"
+            );
+            *staff.totp_secret.borrow_mut() = Some(secret);
+            staff.last_step.set(None);
+        }
+        Some("totp") => assert!(
+            staff.totp_secret.borrow().is_some(),
+            "the server asks {} for a code but the test never enrolled them",
+            staff.email
+        ),
+        _ => panic!("unexpected login step: {login}"),
+    }
+    (challenge, login)
+}
+
+/// Turns a 200 from the verify step into a [`SignIn`].
+pub fn finish_sign_in(
+    base: &str,
+    staff: &Staff,
+    challenge: String,
+    login: Value,
+    reply: &Reply,
+) -> SignIn {
+    let v = reply.resp.expect_json(200);
+    let csrf = v["csrf_token"].as_str().unwrap().to_string();
+    let set_cookie = reply
+        .header("set-cookie")
+        .unwrap_or_else(|| panic!("no Set-Cookie after sign-in: {:?}", reply.headers))
+        .to_string();
+    let cookie = set_cookie.split(';').next().unwrap().trim().to_string();
+    let recovery_codes = v["recovery_codes"].as_array().map(|codes| {
+        codes
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    });
+    if let Some(codes) = &recovery_codes {
+        *staff.recovery_codes.borrow_mut() = codes.clone();
+    }
+    SignIn {
+        caller: Caller::session(base, &cookie, &csrf),
+        set_cookie,
+        cookie,
+        csrf,
+        challenge,
+        login,
+        recovery_codes,
+    }
+}
+
+/// Signs in with the password and a TOTP code (enrolling at first sign-in), asserting success.
+pub fn sign_in_full(base: &str, staff: &Staff) -> SignIn {
+    let (challenge, login) = password_step(base, staff);
+    let reply = verify_code(base, &challenge, &staff.next_totp_code());
+    finish_sign_in(base, staff, challenge, login, &reply)
+}
+
+/// Signs in, asserting success; the session as a [`Caller`].
+pub fn sign_in(base: &str, staff: &Staff) -> Caller {
+    sign_in_full(base, staff).caller
+}
+
+/// Signs in with the password and one of the account's recovery codes.
+pub fn sign_in_with_recovery_code(base: &str, staff: &Staff) -> SignIn {
+    let (challenge, login) = password_step(base, staff);
+    assert_eq!(
+        login["step"], "totp",
+        "recovery codes exist only after enrolment"
+    );
+    let reply = verify_recovery_code(base, &challenge, &staff.take_recovery_code());
+    finish_sign_in(base, staff, challenge, login, &reply)
+}
+
+/// Simulates time passing for one account's invitations: sets their `expires_at` to 0 in
+/// the live database (the server keeps running).
+pub fn expire_invitations_of(data_dir: &Path, user: &str) {
+    let db = rusqlite::Connection::open(data_dir.join("confidant.db")).unwrap();
+    db.busy_timeout(Duration::from_secs(10)).unwrap();
+    let id = uuid::Uuid::parse_str(user).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE invitations SET expires_at = 0 WHERE user = ?1",
+            [id.as_bytes().as_slice()],
+        )
+        .unwrap();
+    assert_eq!(changed, 1, "one invitation row for {user}");
+}
+
+/// Every occurrence of the raw bytes `needle` under `dir` (for secrets that are not text).
+pub fn scan_dir_bytes(dir: &Path, what: &str, needle: &[u8]) -> Vec<Hit> {
+    assert!(
+        needle.len() >= 8,
+        "byte needles must be long enough to be unique"
+    );
+    let mut hits = Vec::new();
+    for f in files_under(dir) {
+        let bytes = std::fs::read(&f).unwrap_or_else(|e| panic!("reading {}: {e}", f.display()));
+        for (offset, w) in bytes.windows(needle.len()).enumerate() {
+            if w == needle {
+                hits.push(Hit {
+                    marker: what.to_string(),
+                    encoding: "raw bytes",
+                    place: f.display().to_string(),
+                    offset,
+                    context: String::new(),
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// Like [`scan`] for short all-digit markers (TOTP codes): a hit inside a longer run of digits
+/// (a timestamp, a sequence number) is not one.
+pub fn scan_digits(place: &str, haystack: &[u8], codes: &[String]) -> Vec<Hit> {
+    let digit_at = |i: Option<usize>| {
+        i.and_then(|i| haystack.get(i))
+            .is_some_and(u8::is_ascii_digit)
+    };
+    scan(place, haystack, codes)
+        .into_iter()
+        .filter(|h| {
+            let n = h.marker.len();
+            let (before, after) = match h.encoding {
+                "UTF-8" => (h.offset.checked_sub(1), Some(h.offset + n)),
+                "UTF-16LE" => (h.offset.checked_sub(2), Some(h.offset + 2 * n)),
+                _ => (h.offset.checked_sub(1), Some(h.offset + 2 * n + 1)),
+            };
+            !digit_at(before) && !digit_at(after)
+        })
+        .collect()
+}
