@@ -155,9 +155,11 @@ impl Vault {
         op: AdminOp,
         facts: Facts,
     ) -> CoreResult<()> {
-        // Adding a client is writing a record: a write-scope token may do it.
-        let writes = op == AdminOp::CreateClient && scope_allows(&access.actor, Op::Create);
-        let decision = if scope_allows_admin(&access.actor) || op == AdminOp::BreakGlass || writes {
+        // Adding a client, or breaking the glass, writes a record: a write-scope token may do
+        // it; a read-scope token may not.
+        let writes = matches!(op, AdminOp::CreateClient | AdminOp::BreakGlass)
+            && scope_allows(&access.actor, Op::Create);
+        let decision = if scope_allows_admin(&access.actor) || writes {
             policy::decide_admin(access.actor.role, op, &facts)
         } else {
             Decision::Deny(DenyReason::Forbidden)
@@ -180,6 +182,30 @@ impl Vault {
                 })
             }
         }
+    }
+
+    /// Answers exactly as for a nonexistent id (404, audited) when the client is invisible to
+    /// the actor, so administering a hidden client reveals nothing.
+    pub(crate) fn require_visible(&self, access: &Access, client: ClientId) -> CoreResult<()> {
+        let facts = self.facts(&access.actor, client, None)?;
+        let decision = policy::decide(
+            access.actor.role,
+            Op::Read,
+            RecordClass::Demographics,
+            &facts,
+            access.purpose,
+        );
+        if decision == Decision::Deny(DenyReason::NotVisible) {
+            self.record_denial(
+                access,
+                Action::Denied,
+                "client",
+                Some(client.to_string()),
+                Some(client),
+            )?;
+            return Err(CoreError::NotFound("client"));
+        }
+        Ok(())
     }
 
     /// Records a refused access (durably; if that fails the request fails too).

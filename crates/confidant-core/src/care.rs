@@ -96,6 +96,7 @@ impl Vault {
         primary: bool,
     ) -> CoreResult<()> {
         self.client_exists(client)?;
+        self.require_visible(access, client)?;
         let facts = self.admin_facts_for(access, client, user)?;
         self.authorize_admin(access, AdminOp::AssignCareTeam, facts)?;
         let member = self
@@ -142,6 +143,7 @@ impl Vault {
         user: ActorId,
     ) -> CoreResult<()> {
         self.client_exists(client)?;
+        self.require_visible(access, client)?;
         let facts = self.admin_facts_for(access, client, user)?;
         // Leaving a team oneself is not escalation.
         let facts = Facts {
@@ -237,6 +239,7 @@ impl Vault {
         restricted: bool,
     ) -> CoreResult<()> {
         self.client_exists(client)?;
+        self.require_visible(access, client)?;
         let facts = self.admin_facts_for(access, client, ActorId::random())?;
         self.authorize_admin(access, AdminOp::AssignCareTeam, facts)?;
         let event = Event::of(
@@ -263,6 +266,13 @@ impl Vault {
         ttl: Duration,
     ) -> CoreResult<OffsetDateTime> {
         self.client_exists(client)?;
+        let may_break_glass =
+            crate::policy::decide_admin(access.actor.role, AdminOp::BreakGlass, &Facts::default())
+                .is_allowed();
+        if !may_break_glass {
+            // Only those who may break the glass learn that a hidden client exists.
+            self.require_visible(access, client)?;
+        }
         self.authorize_admin(access, AdminOp::BreakGlass, Facts::default())?;
         let reason = reason.trim();
         if reason.chars().count() < 10 || reason.chars().count() > 2000 {
