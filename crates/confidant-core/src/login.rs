@@ -226,14 +226,13 @@ impl Vault {
         source: Option<std::net::IpAddr>,
     ) -> CoreResult<NewSession> {
         let now = self.clock.now();
-        let row = self
-            .store
-            .challenge(&challenge.digest())?
-            .ok_or(CoreError::LoginFailed)?;
-        if row.expires_at <= to_millis(now) {
-            self.store.delete_challenge(&row.digest)?;
+        let row = self.store.challenge(&challenge.digest())?;
+        let Some(row) = row.filter(|r| r.expires_at > to_millis(now)) else {
+            // Unknown, used or expired: a failure like any other, audited without the token.
+            self.store.delete_challenge(&challenge.digest())?;
+            self.audit_auth(None, Action::AuthFail, Outcome::Denied, source)?;
             return Err(CoreError::LoginFailed);
-        }
+        };
         let mut user = self
             .store
             .user(row.user)?

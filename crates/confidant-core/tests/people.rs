@@ -651,6 +651,23 @@ fn a_challenge_expires_after_five_minutes() {
     ));
 }
 
+#[test]
+fn an_unknown_or_used_challenge_fails_and_is_audited() {
+    let p = practice();
+    let before = p.events("auth.fail").len();
+    let forged = confidant_crypto::ApiTokenSecret::generate().unwrap();
+    assert!(matches!(
+        p.vault
+            .complete_login(&forged, SecondFactor::Totp("123456".into()), None),
+        Err(CoreError::LoginFailed)
+    ));
+    assert_eq!(p.events("auth.fail").len(), before + 1);
+    assert!(
+        p.audit_texts().iter().all(|t| !t.contains(forged.reveal())),
+        "the presented challenge is never recorded"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sessions
 // ---------------------------------------------------------------------------------------------
