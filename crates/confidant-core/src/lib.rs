@@ -18,6 +18,7 @@ pub mod note;
 pub mod policy;
 pub mod ports;
 pub mod records;
+pub mod search;
 pub mod staff;
 mod text;
 pub mod vault;
