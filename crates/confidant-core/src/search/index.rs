@@ -1,9 +1,9 @@
 //! The inverted index: a term dictionary, one posting list per term, and a slab of document
 //! slots, with the ranked and policy-filtered search over them.
 //!
-//! It owns the memory layout and the ranking. It must never keep document text (only terms and
-//! counts), never do I/O, and never let a document the caller's filter hides change which
-//! visible documents are returned or how they score.
+//! It owns the memory layout and the search passes. It must never keep document text (only
+//! terms and counts), never do I/O, and never let a document the caller's filter hides change
+//! which visible documents are returned or how they score.
 //!
 //! Layout. Each term has an id, its text (in a sorted `BTreeMap`, so the last query term can be
 //! range-scanned as a prefix), a document frequency and a posting list of `(slot, tf)` kept as
@@ -26,27 +26,21 @@
 //! then only documents whose score could still enter the results are looked at, and only
 //! those are shown to the caller's filter.
 //!
-//! Ranking. A hit's score is the sum, over query terms, of BM25's term-frequency weight
-//! `tf·(k1+1) / (tf + k1·(1 − b + b·len/pivot))` with `k1 = 1.2`, `b = 0.75` and a fixed
-//! `pivot` of 100 terms; the prefix term scores its best completion in the document, a
-//! completion that is not the typed word itself at 0.8 of the weight. Name documents count
-//! three times. There is deliberately no inverse document frequency and no corpus-average
-//! length: both are statistics over every record, hidden ones included, so they would let a
-//! record the user may not see change the ranking of ones they may. A score depends only on
-//! the document and the query.
+//! Ranking (see `rank`): BM25 term-frequency weights with a fixed length pivot, a name
+//! boost, and no statistic over other documents.
 //!
 //! Prefixes are not capped: every dictionary term starting with the last query term counts.
 //! The work above is already bounded by the index size, and a cap chosen by global frequency
 //! would let hidden records decide which visible ones are found.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::mem;
 use std::ops::Bound;
 
 use zeroize::Zeroize;
 
+use super::rank::{COMPLETION_WEIGHT, NAME_BOOST, TopK, norm, tf_weight};
 use super::tokens;
 use super::{Doc, DocId, DocKind, Hit, Query};
 use crate::ids::{ActorId, ClientId};
@@ -54,16 +48,6 @@ use crate::ids::{ActorId, ClientId};
 type TermId = u32;
 type Slot = u32;
 
-/// BM25 term-frequency saturation.
-const K1: f32 = 1.2;
-/// BM25 length normalization strength.
-const B: f32 = 0.75;
-/// The document length (in terms) at which length normalization is neutral: a typical note.
-const PIVOT_LEN: f32 = 100.0;
-/// Names outrank notes that merely mention them.
-const NAME_BOOST: f32 = 3.0;
-/// A completion of the typed prefix counts a little less than the typed word itself.
-const COMPLETION_WEIGHT: f32 = 0.8;
 /// Tombstones tolerated before a cleanup pass, at the least.
 const MIN_DEAD_BEFORE_SWEEP: usize = 32;
 /// Tombstones tolerated before a cleanup pass, as a fraction (1/n) of live documents.
@@ -196,7 +180,7 @@ impl SearchIndex {
         };
         if let Some(hot) = self.hot.get_mut(slot as usize) {
             *hot = Hot {
-                norm: 1.0 - B + B * (len as f32) / PIVOT_LEN,
+                norm: norm(len),
                 boost,
             };
         }
@@ -608,79 +592,6 @@ impl Matches {
     }
 }
 
-/// BM25's saturating term-frequency weight.
-fn tf_weight(tf: u16, norm: f32) -> f32 {
-    let tf = f32::from(tf);
-    tf * (K1 + 1.0) / (tf + K1 * norm)
-}
-
-/// The best `limit` hits so far, the worst on top so it can be displaced.
-struct TopK {
-    limit: usize,
-    heap: BinaryHeap<Ranked>,
-}
-
-impl TopK {
-    fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            heap: BinaryHeap::new(),
-        }
-    }
-
-    /// Whether a hit with this score could enter the results (ties are decided by id).
-    fn might_take(&self, score: f32) -> bool {
-        self.heap.len() < self.limit || self.heap.peek().is_some_and(|worst| score >= worst.0.score)
-    }
-
-    /// Whether `hit` would enter the results if allowed.
-    fn would_take(&self, hit: &Hit) -> bool {
-        self.heap.len() < self.limit || self.heap.peek().is_some_and(|worst| Ranked(*hit) < *worst)
-    }
-
-    fn push(&mut self, hit: Hit) {
-        if self.heap.len() >= self.limit {
-            self.heap.pop();
-        }
-        self.heap.push(Ranked(hit));
-    }
-
-    fn into_sorted(self) -> Vec<Hit> {
-        self.heap
-            .into_sorted_vec()
-            .into_iter()
-            .map(|r| r.0)
-            .collect()
-    }
-}
-
-/// Orders hits best first: higher score, then smaller id.
-struct Ranked(Hit);
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .0
-            .score
-            .total_cmp(&self.0.score)
-            .then_with(|| self.0.id.cmp(&other.0.id))
-    }
-}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,9 +665,8 @@ mod tests {
         let mut index = SearchIndex::new();
         index.insert_or_replace(note(ClientId::random(), "anxiety anxiety anxiety anxious"));
         let hits = index.search(&Query::new("anx", 10));
-        let norm = 1.0 - B + B * 4.0 / PIVOT_LEN;
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].score, tf_weight(3, norm) * COMPLETION_WEIGHT);
+        assert_eq!(hits[0].score, tf_weight(3, norm(4)) * COMPLETION_WEIGHT);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //!   enters a visible hit's score.
 
 mod index;
+mod rank;
 mod tokens;
 
 use std::fmt;
