@@ -217,6 +217,8 @@ fn a_shredded_clients_records_never_open_again() {
         .unwrap();
     let kept = vault.create_client(&owner, client_input(2)).unwrap();
     let kept_note = vault.create_note(&owner, kept, note("stays")).unwrap();
+    // Notes list oldest first; a tick apart, so the order is by time, not by random id.
+    std::thread::sleep(std::time::Duration::from_millis(3));
     let second = vault.create_note(&owner, kept, note("stays too")).unwrap();
     let listed: Vec<_> = vault
         .notes_of_client(&owner, kept)
