@@ -60,6 +60,8 @@ id_type!(
     ActorId,
     /// Identifies an API token (never the token itself).
     TokenId,
+    /// Identifies a registered passkey (ours, not the authenticator's credential id).
+    PasskeyId,
 );
 
 #[cfg(test)]

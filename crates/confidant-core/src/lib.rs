@@ -27,7 +27,7 @@ pub use actor::{Actor, Credential, Scope};
 pub use audit::{Access, Action, AuditConfig, Outcome, Purpose};
 pub use client::{Client, ClientInput, NewClient};
 pub use error::{CoreError, CoreResult, Invalid};
-pub use ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
+pub use ids::{ActorId, ClientId, NoteId, PasskeyId, PracticeId, TokenId};
 pub use note::{NewNote, Note, NoteInput, NoteKind};
 pub use policy::StaffRole;
 pub use records::{ClientPage, MAX_PAGE};

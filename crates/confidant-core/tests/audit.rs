@@ -109,6 +109,18 @@ impl CareStore for Flaky {
     }
 }
 
+impl PasskeyStore for Flaky {
+    delegate! {
+        insert_passkey(&self, row: &PasskeyRow) -> StoreResult<()>;
+        passkeys_of(&self, user: confidant_core::ActorId) -> StoreResult<Vec<PasskeyRow>>;
+        record_passkey_use(&self, user: confidant_core::ActorId, id: confidant_core::PasskeyId, credential: &confidant_crypto::Sealed<[u8]>, at: UnixMillis) -> StoreResult<bool>;
+        delete_passkey(&self, user: confidant_core::ActorId, id: confidant_core::PasskeyId) -> StoreResult<bool>;
+        delete_passkeys_of(&self, user: confidant_core::ActorId) -> StoreResult<()>;
+        put_passkey_ceremony(&self, row: &PasskeyCeremonyRow, now: UnixMillis) -> StoreResult<()>;
+        take_passkey_ceremony(&self, digest: &Digest, kind: CeremonyKind) -> StoreResult<Option<PasskeyCeremonyRow>>;
+    }
+}
+
 impl AuditStore for Flaky {
     delegate! {
         audit_frontier(&self) -> StoreResult<Option<Vec<u8>>>;

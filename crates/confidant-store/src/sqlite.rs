@@ -13,6 +13,7 @@ mod columns;
 mod errors;
 mod migrations;
 mod notes;
+mod passkey;
 mod practice;
 mod staff;
 mod tokens;

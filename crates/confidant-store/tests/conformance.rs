@@ -86,6 +86,14 @@ macro_rules! conformance_suite {
             staff_conflict_messages_name_no_stored_values,
             staff_and_care_rows_persist_after_the_store_is_dropped_and_reopened,
             arbitrary_user_rows_round_trip_exactly,
+            passkeys_are_listed_per_account_oldest_first_and_read_back_unchanged,
+            passkey_with_a_taken_id_or_credential_id_or_unknown_account_is_a_conflict,
+            recording_a_passkey_use_changes_only_that_passkey_of_its_owner,
+            only_the_owner_deletes_a_passkey_and_deleting_all_spares_other_accounts,
+            passkey_ceremony_is_taken_once_and_only_by_its_digest_and_kind,
+            storing_a_ceremony_replaces_its_predecessor_and_purges_expired_ones,
+            passkey_conflict_messages_name_no_stored_values,
+            passkeys_and_ceremonies_persist_after_the_store_is_dropped_and_reopened,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -101,11 +109,12 @@ macro_rules! conformance_suite {
 
 /// The engine-independent suite; each function is one test, named as what it shows.
 mod suite {
-    use confidant_core::ids::{ActorId, ClientId, NoteId, PracticeId, TokenId};
+    use confidant_core::ids::{ActorId, ClientId, NoteId, PasskeyId, PracticeId, TokenId};
     use confidant_core::ports::{
-        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow, CareTeamRow, ChallengeRow,
-        CheckpointRow, ClientKeyRow, ClientRow, Digest, InvitationRow, NewPractice, NoteRow,
-        PracticeKeyRow, PracticeRow, SessionRow, ShareRow, Store, StoreError, TokenRow, UserRow,
+        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow, CareTeamRow, CeremonyKind,
+        ChallengeRow, CheckpointRow, ClientKeyRow, ClientRow, Digest, InvitationRow, NewPractice,
+        NoteRow, PasskeyCeremonyRow, PasskeyRow, PracticeKeyRow, PracticeRow, SessionRow, ShareRow,
+        Store, StoreError, TokenRow, UserRow,
     };
     use confidant_crypto::{Argon2Cost, Sealed, UnsealMethod, UnsealSlot};
 
@@ -2116,6 +2125,299 @@ mod suite {
                 },
             )
             .unwrap();
+    }
+
+    // Passkeys and their ceremonies.
+
+    fn passkey_of(user: ActorId, created_at: i64) -> PasskeyRow {
+        PasskeyRow {
+            id: PasskeyId::random(),
+            user,
+            credential_id: blob(64),
+            label: "synthetic work laptop".into(),
+            credential: sealed(),
+            created_at,
+            last_used_at: None,
+        }
+    }
+
+    fn ceremony_of(user: ActorId, kind: CeremonyKind, expires_at: i64) -> PasskeyCeremonyRow {
+        PasskeyCeremonyRow {
+            digest: digest(),
+            kind,
+            user,
+            state: sealed(),
+            expires_at,
+        }
+    }
+
+    pub fn passkeys_are_listed_per_account_oldest_first_and_read_back_unchanged(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let newer = passkey_of(me.id, 1_700_000_000_900);
+        let older = PasskeyRow {
+            last_used_at: Some(1_700_000_001_000),
+            // The largest credential id WebAuthn allows.
+            credential_id: blob(1023),
+            ..passkey_of(me.id, 1_700_000_000_100)
+        };
+        let yours = passkey_of(you.id, 1_700_000_000_500);
+        for row in [&newer, &yours, &older] {
+            store.insert_passkey(row).unwrap();
+        }
+        assert_eq!(store.passkeys_of(me.id).unwrap(), vec![older, newer]);
+        assert_eq!(store.passkeys_of(you.id).unwrap(), vec![yours]);
+        assert!(store.passkeys_of(ActorId::random()).unwrap().is_empty());
+    }
+
+    pub fn passkey_with_a_taken_id_or_credential_id_or_unknown_account_is_a_conflict(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let first = passkey_of(me.id, 1);
+        store.insert_passkey(&first).unwrap();
+        assert_conflict(store.insert_passkey(&PasskeyRow {
+            id: first.id,
+            ..passkey_of(me.id, 2)
+        }));
+        // One authenticator's credential signs in to one account only.
+        assert_conflict(store.insert_passkey(&PasskeyRow {
+            credential_id: first.credential_id.clone(),
+            ..passkey_of(you.id, 3)
+        }));
+        let msg = assert_conflict(store.insert_passkey(&passkey_of(ActorId::random(), 4)));
+        assert!(msg.contains("no such user"), "{msg}");
+        for bad_len in [0, 1024] {
+            assert_conflict(store.insert_passkey(&PasskeyRow {
+                credential_id: blob(bad_len),
+                ..passkey_of(me.id, 5)
+            }));
+        }
+        assert_eq!(store.passkeys_of(me.id).unwrap(), vec![first]);
+        assert!(store.passkeys_of(you.id).unwrap().is_empty());
+    }
+
+    pub fn recording_a_passkey_use_changes_only_that_passkey_of_its_owner(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let used = passkey_of(me.id, 1);
+        let other = passkey_of(me.id, 2);
+        store.insert_passkey(&used).unwrap();
+        store.insert_passkey(&other).unwrap();
+        let moved = sealed();
+        assert!(
+            !store
+                .record_passkey_use(you.id, used.id, &moved, 9_000)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .record_passkey_use(me.id, PasskeyId::random(), &moved, 9_000)
+                .unwrap()
+        );
+        assert!(
+            store
+                .record_passkey_use(me.id, used.id, &moved, 9_000)
+                .unwrap()
+        );
+        let after = PasskeyRow {
+            credential: moved,
+            last_used_at: Some(9_000),
+            ..used
+        };
+        assert_eq!(store.passkeys_of(me.id).unwrap(), vec![after, other]);
+    }
+
+    pub fn only_the_owner_deletes_a_passkey_and_deleting_all_spares_other_accounts(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let you = stored_user(&*store);
+        let mine = passkey_of(me.id, 1);
+        let spare = passkey_of(me.id, 2);
+        let yours = passkey_of(you.id, 3);
+        for row in [&mine, &spare, &yours] {
+            store.insert_passkey(row).unwrap();
+        }
+        let my_ceremony = ceremony_of(me.id, CeremonyKind::Authentication, i64::MAX);
+        let your_ceremony = ceremony_of(you.id, CeremonyKind::Registration, i64::MAX);
+        store.put_passkey_ceremony(&my_ceremony, 0).unwrap();
+        store.put_passkey_ceremony(&your_ceremony, 0).unwrap();
+
+        assert!(!store.delete_passkey(you.id, mine.id).unwrap());
+        assert!(store.delete_passkey(me.id, mine.id).unwrap());
+        assert!(!store.delete_passkey(me.id, mine.id).unwrap());
+        assert_eq!(store.passkeys_of(me.id).unwrap(), vec![spare.clone()]);
+        // Its credential id is free again.
+        store
+            .insert_passkey(&PasskeyRow {
+                credential_id: mine.credential_id.clone(),
+                ..passkey_of(you.id, 4)
+            })
+            .unwrap();
+
+        store.delete_passkeys_of(me.id).unwrap();
+        assert!(store.passkeys_of(me.id).unwrap().is_empty());
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&my_ceremony.digest, my_ceremony.kind)
+                .unwrap(),
+            None
+        );
+        assert_eq!(store.passkeys_of(you.id).unwrap().len(), 2);
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&your_ceremony.digest, your_ceremony.kind)
+                .unwrap(),
+            Some(your_ceremony)
+        );
+        store.delete_passkeys_of(ActorId::random()).unwrap();
+    }
+
+    pub fn passkey_ceremony_is_taken_once_and_only_by_its_digest_and_kind(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let row = ceremony_of(me.id, CeremonyKind::Authentication, 2_000);
+        store.put_passkey_ceremony(&row, 1_000).unwrap();
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&row.digest, CeremonyKind::Registration)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&digest(), CeremonyKind::Authentication)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store.take_passkey_ceremony(&row.digest, row.kind).unwrap(),
+            Some(row.clone())
+        );
+        assert_eq!(
+            store.take_passkey_ceremony(&row.digest, row.kind).unwrap(),
+            None
+        );
+        // The same digest may carry one ceremony of each kind.
+        let registration = PasskeyCeremonyRow {
+            kind: CeremonyKind::Registration,
+            ..row.clone()
+        };
+        store.put_passkey_ceremony(&row, 1_000).unwrap();
+        store.put_passkey_ceremony(&registration, 1_000).unwrap();
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&row.digest, CeremonyKind::Registration)
+                .unwrap(),
+            Some(registration)
+        );
+        assert_eq!(
+            store.take_passkey_ceremony(&row.digest, row.kind).unwrap(),
+            Some(row)
+        );
+        let msg = assert_conflict(store.put_passkey_ceremony(
+            &ceremony_of(ActorId::random(), CeremonyKind::Registration, 2_000),
+            1_000,
+        ));
+        assert!(msg.contains("no such user"), "{msg}");
+    }
+
+    pub fn storing_a_ceremony_replaces_its_predecessor_and_purges_expired_ones(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let first = ceremony_of(me.id, CeremonyKind::Registration, 5_000);
+        store.put_passkey_ceremony(&first, 1_000).unwrap();
+        let again = PasskeyCeremonyRow {
+            state: sealed(),
+            expires_at: 6_000,
+            ..first.clone()
+        };
+        store.put_passkey_ceremony(&again, 1_500).unwrap();
+        let lapsing = ceremony_of(me.id, CeremonyKind::Authentication, 3_000);
+        let lasting = ceremony_of(me.id, CeremonyKind::Authentication, 3_001);
+        store.put_passkey_ceremony(&lapsing, 2_000).unwrap();
+        store.put_passkey_ceremony(&lasting, 2_000).unwrap();
+        // Storing any ceremony at 3 000 sweeps those that expired by then.
+        let later = ceremony_of(me.id, CeremonyKind::Authentication, 9_000);
+        store.put_passkey_ceremony(&later, 3_000).unwrap();
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&lapsing.digest, lapsing.kind)
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&lasting.digest, lasting.kind)
+                .unwrap(),
+            Some(lasting)
+        );
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&first.digest, first.kind)
+                .unwrap(),
+            Some(again)
+        );
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&later.digest, later.kind)
+                .unwrap(),
+            Some(later)
+        );
+    }
+
+    pub fn passkey_conflict_messages_name_no_stored_values(h: &dyn Harness) {
+        let store = h.open();
+        let me = stored_user(&*store);
+        let first = PasskeyRow {
+            label: "label-marker-3b9e".into(),
+            ..passkey_of(me.id, 1)
+        };
+        store.insert_passkey(&first).unwrap();
+        let messages = [
+            assert_conflict(store.insert_passkey(&first)),
+            assert_conflict(store.insert_passkey(&PasskeyRow {
+                credential_id: first.credential_id.clone(),
+                ..passkey_of(me.id, 2)
+            })),
+        ];
+        let hex: String = first
+            .credential_id
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        for msg in messages {
+            assert!(!msg.contains("label-marker"), "{msg}");
+            assert!(!msg.to_lowercase().contains(&hex[..16]), "{msg}");
+        }
+    }
+
+    pub fn passkeys_and_ceremonies_persist_after_the_store_is_dropped_and_reopened(
+        h: &dyn Harness,
+    ) {
+        let someone = user();
+        let key = passkey_of(someone.id, 1_700_000_000_000);
+        let ceremony = ceremony_of(someone.id, CeremonyKind::Registration, i64::MAX);
+        {
+            let store = h.open();
+            store.insert_user(&someone).unwrap();
+            store.insert_passkey(&key).unwrap();
+            store.put_passkey_ceremony(&ceremony, 0).unwrap();
+        }
+        let store = h.open();
+        assert_eq!(store.passkeys_of(someone.id).unwrap(), vec![key]);
+        assert_eq!(
+            store
+                .take_passkey_ceremony(&ceremony.digest, ceremony.kind)
+                .unwrap(),
+            Some(ceremony)
+        );
     }
 }
 

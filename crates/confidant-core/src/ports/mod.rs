@@ -5,8 +5,10 @@
 //! anything that comes from or describes a client. Implementations must make each method
 //! atomic (all or nothing) and durable before returning `Ok`.
 
+mod passkey;
 mod staff;
 
+pub use passkey::{CeremonyKind, PasskeyCeremonyRow, PasskeyRow, PasskeyStore};
 pub use staff::{
     BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow, SessionRow,
     ShareRow, StaffStore, UserRow,
@@ -330,6 +332,7 @@ pub trait Store:
     + AuditStore
     + StaffStore
     + CareStore
+    + PasskeyStore
     + Send
     + Sync
 {
@@ -343,6 +346,7 @@ impl<T> Store for T where
         + AuditStore
         + StaffStore
         + CareStore
+        + PasskeyStore
         + Send
         + Sync
 {

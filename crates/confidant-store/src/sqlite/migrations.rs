@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::errors::db_error;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG, V3_STAFF_AND_CARE];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG, V3_STAFF_AND_CARE, V4_PASSKEYS];
 
 /// The newest schema version this binary knows.
 pub(crate) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -254,6 +254,36 @@ WHERE t.role = 'owner' AND EXISTS (SELECT 1 FROM practice)
 GROUP BY t.actor;
 ";
 
+/// Passkeys (WebAuthn credentials) and the state of their ceremonies under way. The credential
+/// (public key, counter) and the ceremony state are sealed BLOBs; the credential id, which the
+/// browser sends in the clear, is unique across accounts (WebAuthn allows 1 to 1023 bytes). A
+/// ceremony is keyed by the digest of the session or login challenge it belongs to.
+const V4_PASSKEYS: &str = "
+CREATE TABLE passkeys (
+    id            BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    user          BLOB    NOT NULL REFERENCES users (id),
+    credential_id BLOB    NOT NULL UNIQUE CHECK (length(credential_id) BETWEEN 1 AND 1023),
+    label         TEXT    NOT NULL,
+    credential    BLOB    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    last_used_at  INTEGER
+) STRICT;
+
+CREATE INDEX passkeys_by_user ON passkeys (user);
+
+CREATE TABLE passkey_ceremonies (
+    digest     BLOB    NOT NULL CHECK (length(digest) = 32),
+    kind       TEXT    NOT NULL CHECK (kind IN ('registration', 'authentication')),
+    user       BLOB    NOT NULL REFERENCES users (id),
+    state      BLOB    NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (digest, kind)
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX passkey_ceremonies_by_user ON passkey_ceremonies (user);
+CREATE INDEX passkey_ceremonies_by_expiry ON passkey_ceremonies (expires_at);
+";
+
 /// The database's schema version.
 pub(crate) fn version(conn: &Connection) -> StoreResult<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -391,7 +421,7 @@ mod tests {
     fn a_version_2_practice_upgrades_with_an_active_owner_account_for_its_owner_token() {
         let mut conn = version_2_practice();
         run(&mut conn).unwrap();
-        assert_eq!(version(&conn).unwrap(), 3);
+        assert_eq!(version(&conn).unwrap(), SUPPORTED);
         type Owner = (Vec<u8>, Option<String>, String, String, String, i64, i64);
         let owner: Owner = conn
             .query_row(
@@ -453,6 +483,30 @@ mod tests {
             .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
             .unwrap();
         assert_eq!(users, 0);
+    }
+
+    #[test]
+    fn a_version_3_practice_upgrades_to_passkeys_that_must_name_an_account() {
+        let mut conn = version_2_practice();
+        conn.execute_batch(V3_STAFF_AND_CARE).unwrap();
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        run(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), SUPPORTED);
+        let owners: i64 = conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(owners, 1);
+        let insert = |user: &str| {
+            conn.execute(
+                &format!(
+                    "INSERT INTO passkeys (id, user, credential_id, label, credential, created_at) \
+                     VALUES (randomblob(16), x'{user}', randomblob(32), 'laptop', x'01', 45)"
+                ),
+                [],
+            )
+        };
+        insert("11111111111111111111111111111111").unwrap();
+        assert!(insert("22222222222222222222222222222222").is_err());
     }
 
     #[test]
