@@ -212,6 +212,7 @@ fn serve(args: ServeArgs) -> Result<()> {
             absolute: Duration::from_secs(args.session_max_hours * 3600),
             ..SessionLimits::default()
         },
+        passkeys: None,
     };
     let vault = open_vault(&args.data, &secret, options)?;
     drop(secret);

@@ -73,6 +73,12 @@ pub enum CoreError {
     /// Something that expires has expired.
     #[error("this {0} has expired")]
     Expired(&'static str),
+    /// Passkeys are off: the server was started without its public URL.
+    #[error(
+        "passkeys are not enabled on this server; its administrator must give the address \
+         browsers use to reach it"
+    )]
+    PasskeysDisabled,
     /// The audit log could not record the access, so the access did not happen (fail closed).
     #[error("{0}")]
     Audit(String),

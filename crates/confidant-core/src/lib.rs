@@ -15,6 +15,7 @@ pub mod error;
 pub mod ids;
 pub mod login;
 pub mod note;
+pub mod passkey;
 pub mod policy;
 pub mod ports;
 pub mod records;

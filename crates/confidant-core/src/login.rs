@@ -1,5 +1,5 @@
-//! Signing in: password, then a second factor (TOTP, enrolled at first sign-in, or a single-use
-//! recovery code), then a server-side session with idle and absolute timeouts. Repeated
+//! Signing in: password, then a second factor (TOTP, enrolled at first sign-in, a passkey, or a
+//! single-use recovery code), then a server-side session with idle and absolute timeouts. Repeated
 //! failures slow down and lock the account for a while. Every failure is audited — never the
 //! secret that was tried.
 //!
@@ -18,7 +18,7 @@ use crate::auth::password::{StaffPassword, verify_password};
 use crate::auth::recovery::RecoveryCodes;
 use crate::auth::totp::{self, TotpSecret};
 use crate::error::{CoreError, CoreResult};
-use crate::ids::ActorId;
+use crate::ids::{ActorId, PasskeyId};
 use crate::policy::StaffRole;
 use crate::ports::{ChallengeRow, SessionRow, UnixMillis, UserRow, to_millis};
 use crate::staff::{ACTIVE, normalise_email};
@@ -81,6 +81,9 @@ pub enum SecondFactor {
     Totp(String),
     /// One of the single-use recovery codes.
     Recovery(String),
+    /// A passkey's signature: the `PublicKeyCredential` the browser returned from
+    /// `navigator.credentials.get()` for the options of `Vault::passkey_login_start`, as JSON.
+    Passkey(serde_json::Value),
 }
 
 /// A new session, handed to the browser once.
@@ -111,6 +114,18 @@ impl Vault {
         outcome: Outcome,
         source: Option<std::net::IpAddr>,
     ) -> CoreResult<()> {
+        self.audit_auth_by(user, action, outcome, source, None)
+    }
+
+    /// Like `audit_auth`, naming the passkey that signed in, if one did.
+    fn audit_auth_by(
+        &self,
+        user: Option<&UserRow>,
+        action: Action,
+        outcome: Outcome,
+        source: Option<std::net::IpAddr>,
+        passkey: Option<PasskeyId>,
+    ) -> CoreResult<()> {
         let actor = user.and_then(|u| {
             StaffRole::parse(&u.role).map(|role| Actor {
                 id: u.id,
@@ -122,8 +137,12 @@ impl Vault {
             at: self.clock.now(),
             actor,
             action,
-            resource: "session",
-            resource_id: None,
+            resource: if passkey.is_some() {
+                "passkey"
+            } else {
+                "session"
+            },
+            resource_id: passkey.map(|id| id.to_string()),
             client: None,
             purpose: Some(Purpose::Operations),
             outcome,
@@ -218,7 +237,29 @@ impl Vault {
         })
     }
 
-    /// Second step: the code. On success the account's failures reset and a session starts.
+    /// A sign-in waiting for its second factor: the unexpired challenge and its active account.
+    pub(crate) fn pending_login(
+        &self,
+        challenge: &ApiTokenSecret,
+        source: Option<std::net::IpAddr>,
+    ) -> CoreResult<(ChallengeRow, UserRow)> {
+        let row = self.store.challenge(&challenge.digest())?;
+        let Some(row) = row.filter(|r| r.expires_at > to_millis(self.clock.now())) else {
+            // Unknown, used or expired: a failure like any other, audited without the token.
+            self.store.delete_challenge(&challenge.digest())?;
+            self.audit_auth(None, Action::AuthFail, Outcome::Denied, source)?;
+            return Err(CoreError::LoginFailed);
+        };
+        let user = self
+            .store
+            .user(row.user)?
+            .filter(|u| u.status == ACTIVE)
+            .ok_or(CoreError::LoginFailed)?;
+        Ok((row, user))
+    }
+
+    /// Second step: the code or passkey. On success the account's failures reset and a session
+    /// starts; a wrong one counts as a failed sign-in.
     pub fn complete_login(
         &self,
         challenge: &ApiTokenSecret,
@@ -226,20 +267,10 @@ impl Vault {
         source: Option<std::net::IpAddr>,
     ) -> CoreResult<NewSession> {
         let now = self.clock.now();
-        let row = self.store.challenge(&challenge.digest())?;
-        let Some(row) = row.filter(|r| r.expires_at > to_millis(now)) else {
-            // Unknown, used or expired: a failure like any other, audited without the token.
-            self.store.delete_challenge(&challenge.digest())?;
-            self.audit_auth(None, Action::AuthFail, Outcome::Denied, source)?;
-            return Err(CoreError::LoginFailed);
-        };
-        let mut user = self
-            .store
-            .user(row.user)?
-            .filter(|u| u.status == ACTIVE)
-            .ok_or(CoreError::LoginFailed)?;
+        let (row, mut user) = self.pending_login(challenge, source)?;
         self.check_lock(&user, source)?;
         let enrolling = user.totp_last_step.is_none();
+        let mut passkey = None;
         let accepted = match factor {
             SecondFactor::Totp(code) => {
                 let sealed = user.totp.clone().ok_or(CoreError::LoginFailed)?;
@@ -263,6 +294,12 @@ impl Vault {
                 self.store.use_recovery_code(user.id, &digest)?
             }
             SecondFactor::Recovery(_) => false,
+            // Enrolment confirms the new TOTP secret, so it takes a code.
+            SecondFactor::Passkey(response) if !enrolling => {
+                passkey = self.verify_passkey(&row.digest, user.id, response)?;
+                passkey.is_some()
+            }
+            SecondFactor::Passkey(_) => false,
         };
         if !accepted {
             return Err(self.count_failure(user, source)?);
@@ -282,7 +319,13 @@ impl Vault {
         let token = ApiTokenSecret::generate()?;
         let csrf = ApiTokenSecret::generate()?;
         let at = to_millis(now);
-        self.audit_auth(Some(&user), Action::AuthLogin, Outcome::Allowed, source)?;
+        self.audit_auth_by(
+            Some(&user),
+            Action::AuthLogin,
+            Outcome::Allowed,
+            source,
+            passkey,
+        )?;
         self.store.insert_session(&SessionRow {
             digest: token.digest(),
             user: user.id,

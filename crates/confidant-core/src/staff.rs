@@ -257,8 +257,8 @@ impl Vault {
         Ok(())
     }
 
-    /// Clears an account's second factor and recovery codes and ends its sessions; the person
-    /// enrols again at next sign-in.
+    /// Clears an account's second factors (TOTP secret, passkeys) and recovery codes and ends its
+    /// sessions; the person enrols again at next sign-in.
     pub fn reset_mfa(&self, access: &Access, user: ActorId) -> CoreResult<()> {
         self.authorize_admin(
             access,
@@ -270,6 +270,7 @@ impl Vault {
         row.totp = None;
         row.totp_last_step = None;
         self.store.replace_recovery_codes(user, &[])?;
+        self.store.delete_passkeys_of(user)?;
         self.store.update_user(&row)?;
         self.store.delete_sessions_of(user)?;
         Ok(())

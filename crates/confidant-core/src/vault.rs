@@ -12,12 +12,14 @@ use confidant_crypto::{
 };
 
 use confidant_audit::AuditSigningKey;
+use webauthn_rs::prelude::Webauthn;
 
 use crate::actor::{self, Scope};
 use crate::audit::{AuditConfig, AuditLog};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId, PracticeId};
 use crate::login::SessionLimits;
+use crate::passkey::PasskeyConfig;
 use crate::policy::StaffRole;
 use crate::ports::{
     AuditKeyRow, ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError,
@@ -141,16 +143,20 @@ pub struct Vault {
     keyring: RwLock<Keyring>,
     pub(crate) audit: AuditLog,
     pub(crate) limits: SessionLimits,
+    /// The WebAuthn relying party, when passkeys are on.
+    pub(crate) passkeys: Option<Webauthn>,
     verifier_key: String,
 }
 
-/// How an unsealed practice runs: audit checkpoints and sign-in limits.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How an unsealed practice runs: audit checkpoints, sign-in limits, passkeys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
     /// When audit checkpoints are signed.
     pub audit: AuditConfig,
     /// Session timeouts and sign-in failure limits.
     pub sessions: SessionLimits,
+    /// Where browsers reach the server, which passkeys are bound to; `None` turns passkeys off.
+    pub passkeys: Option<PasskeyConfig>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -187,6 +193,11 @@ impl Vault {
         secret: &UnsealSecret,
         options: Options,
     ) -> CoreResult<Self> {
+        let passkeys = options
+            .passkeys
+            .as_ref()
+            .map(PasskeyConfig::relying_party)
+            .transpose()?;
         let practice = store.practice()?.ok_or(CoreError::NotInitialized)?;
         let slots = store.unseal_slots()?;
         let root = unseal(&practice.id.to_string(), &slots, secret)?;
@@ -211,6 +222,7 @@ impl Vault {
             keyring: RwLock::new(Keyring { root, versions }),
             audit: log,
             limits: options.sessions,
+            passkeys,
             verifier_key,
         })
     }

@@ -92,6 +92,10 @@ actions! {
     TokenCreate => "token.create",
     /// An API token was revoked.
     TokenRevoke => "token.revoke",
+    /// A passkey was registered (or a registration failed to verify).
+    PasskeyRegister => "passkey.register",
+    /// A passkey was deleted.
+    PasskeyDelete => "passkey.delete",
     /// Someone was added to a care team.
     CareTeamAdd => "care_team.add",
     /// Someone was removed from a care team.
