@@ -20,6 +20,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use confidant_core::login::SessionLimits;
+use confidant_core::passkey::PasskeyConfig;
 use confidant_core::ports::SystemClock;
 use confidant_core::{AuditConfig, Options, Vault};
 use confidant_server::{AppState, CookieSecurity, DEFAULT_MAX_BODY_BYTES, ServerConfig};
@@ -97,6 +98,10 @@ struct ServeArgs {
     /// a browser keeps them over plain http.
     #[arg(long)]
     insecure_dev_cookies: bool,
+    /// The address staff open in their browsers, e.g. https://confidant.example.org: turns on
+    /// passkeys, which are bound to its host name (a new host name orphans every passkey).
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +195,12 @@ fn init(args: InitArgs) -> Result<()> {
 
 fn serve(args: ServeArgs) -> Result<()> {
     init_logging();
+    let passkeys = args
+        .public_url
+        .as_deref()
+        .map(PasskeyConfig::from_public_url)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--public-url {}", e.problem))?;
     let secret = args.unseal.secret()?;
     let cookies = if args.insecure_dev_cookies {
         if !args.listen.ip().is_loopback() {
@@ -212,10 +223,14 @@ fn serve(args: ServeArgs) -> Result<()> {
             absolute: Duration::from_secs(args.session_max_hours * 3600),
             ..SessionLimits::default()
         },
-        passkeys: None,
+        passkeys: passkeys.clone(),
     };
     let vault = open_vault(&args.data, &secret, options)?;
     drop(secret);
+    match &passkeys {
+        Some(p) => tracing::info!(rp_id = %p.rp_id, origin = %p.origin, "passkeys enabled"),
+        None => tracing::info!("passkeys disabled: start with --public-url to enable them"),
+    }
     let verifier = vault.audit_verifier_key().to_owned();
     let config = ServerConfig {
         max_body_bytes: args.max_body_bytes,

@@ -1,4 +1,5 @@
-//! Sign-in, sign-out, password change, accepting an invitation, and personal API tokens.
+//! Sign-in (second factor: TOTP code, recovery code or passkey), sign-out, password change,
+//! accepting an invitation, and personal API tokens.
 //! Secrets arrive in JSON bodies (never URLs) and leave once, in the response that creates them.
 
 use std::time::Duration;
@@ -84,6 +85,9 @@ struct Verify {
     code: Option<String>,
     #[serde(default)]
     recovery_code: Option<String>,
+    /// The browser's `PublicKeyCredential` for `/auth/login/passkey/start`'s options.
+    #[serde(default)]
+    passkey: Option<serde_json::Value>,
 }
 
 async fn verify(
@@ -93,12 +97,13 @@ async fn verify(
 ) -> Result<Response, Problem> {
     let addr = source(&parts);
     state.limiter.check(addr)?;
-    let factor = match (body.code, body.recovery_code) {
-        (Some(c), None) => SecondFactor::Totp(c),
-        (None, Some(r)) => SecondFactor::Recovery(r),
+    let factor = match (body.code, body.recovery_code, body.passkey) {
+        (Some(c), None, None) => SecondFactor::Totp(c),
+        (None, Some(r), None) => SecondFactor::Recovery(r),
+        (None, None, Some(p)) => SecondFactor::Passkey(p),
         _ => {
             return Err(Problem::unprocessable(
-                "give exactly one of `code` and `recovery_code`",
+                "give exactly one of `code`, `recovery_code` and `passkey`",
             ));
         }
     };

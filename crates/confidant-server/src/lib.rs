@@ -7,6 +7,7 @@ mod admin_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;
+mod passkey_routes;
 mod problem;
 mod routes;
 mod session;

@@ -135,6 +135,14 @@ impl From<CoreError> for Problem {
                 "Expired",
                 format!("this {what} has expired"),
             ),
+            CoreError::PasskeysDisabled => Self::new(
+                StatusCode::CONFLICT,
+                "passkeys-disabled",
+                "Passkeys not enabled",
+                "passkeys are not enabled on this server: its administrator must start it with \
+                 `confidant serve --public-url https://…`, the address staff open in their \
+                 browsers; until then, use codes from the authenticator app",
+            ),
             CoreError::Audit(_) => {
                 tracing::error!(error = %e, "audit log unavailable; access refused");
                 Self::new(
@@ -213,6 +221,7 @@ mod tests {
             (CoreError::Integrity, 500),
             (CoreError::Store(StoreError::Unavailable("x".into())), 503),
             (CoreError::Store(StoreError::Conflict("x".into())), 409),
+            (CoreError::PasskeysDisabled, 409),
         ];
         for (e, status) in cases {
             let p = Problem::from(e);

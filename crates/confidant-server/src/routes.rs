@@ -26,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/notes/{id}", get(get_note))
         .merge(crate::audit_routes::router())
         .merge(crate::auth_routes::router())
+        .merge(crate::passkey_routes::router())
         .merge(crate::admin_routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
