@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use webauthn_rs::prelude::{
-    Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
+    CredentialID, Passkey, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, Webauthn, WebauthnBuilder,
 };
 
@@ -160,18 +160,10 @@ impl Vault {
             .ok_or(CoreError::Unauthenticated)
     }
 
-    /// An account's passkeys, opened.
-    fn stored_passkeys(&self, user: ActorId) -> CoreResult<Vec<(PasskeyRow, Passkey)>> {
-        self.store
-            .passkeys_of(user)?
-            .into_iter()
-            .map(|row| {
-                let bytes =
-                    self.open_root_secret(&credential_label(user, row.id), &row.credential)?;
-                let key = serde_json::from_slice(&bytes).map_err(|_| CoreError::Integrity)?;
-                Ok((row, key))
-            })
-            .collect()
+    /// Opens a stored passkey's credential.
+    fn open_passkey(&self, row: &PasskeyRow) -> CoreResult<Passkey> {
+        let bytes = self.open_root_secret(&credential_label(row.user, row.id), &row.credential)?;
+        serde_json::from_slice(&bytes).map_err(|_| CoreError::Integrity)
     }
 
     fn seal_passkey(
@@ -257,9 +249,10 @@ impl Vault {
         let user = self.session_owner(access, session)?;
         // The browser refuses to register an authenticator that already holds one of these.
         let exclude = self
-            .stored_passkeys(user.id)?
+            .store
+            .passkeys_of(user.id)?
             .into_iter()
-            .map(|(_, key)| key.cred_id().clone())
+            .map(|row| CredentialID::from(row.credential_id))
             .collect();
         let name = user.email.clone().unwrap_or_else(|| user.id.to_string());
         let (options, state) = rp
@@ -367,11 +360,12 @@ impl Vault {
     ) -> CoreResult<serde_json::Value> {
         let rp = self.relying_party()?;
         let (row, user) = self.pending_login(challenge, source)?;
-        let keys: Vec<Passkey> = self
-            .stored_passkeys(user.id)?
-            .into_iter()
-            .map(|(_, key)| key)
-            .collect();
+        let keys = self
+            .store
+            .passkeys_of(user.id)?
+            .iter()
+            .map(|row| self.open_passkey(row))
+            .collect::<CoreResult<Vec<_>>>()?;
         if keys.is_empty() {
             return Err(Invalid::new(
                 "challenge",
@@ -418,14 +412,19 @@ impl Vault {
             return Ok(None);
         };
         // The ceremony listed the passkeys of its start; only one still stored counts.
-        let Some((row, mut key)) = self
-            .stored_passkeys(user)?
+        let Some(row) = self
+            .store
+            .passkeys_of(user)?
             .into_iter()
-            .find(|(_, key)| key.cred_id() == result.cred_id())
+            .find(|row| row.credential_id.as_slice() == result.cred_id().as_ref())
         else {
             return Ok(None);
         };
-        key.update_credential(&result);
+        let mut key = self.open_passkey(&row)?;
+        // `None`: the sealed credential is another one than its row says.
+        if key.update_credential(&result).is_none() {
+            return Err(CoreError::Integrity);
+        }
         let sealed = self.seal_passkey(user, row.id, &key)?;
         let used =
             self.store
