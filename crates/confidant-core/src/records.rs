@@ -17,6 +17,7 @@ use crate::ids::{ActorId, ClientId, NoteId};
 use crate::note::{self, NewNote, Note, NoteInput, NoteKind};
 use crate::policy::{AdminOp, Facts, Op, RecordClass, StaffRole};
 use crate::ports::{CareTeamRow, StoreError, to_millis};
+use crate::search::{Doc, DocId, DocKind};
 use crate::vault::Vault;
 
 /// Most clients returned by one page of a listing.
@@ -77,6 +78,18 @@ impl Vault {
             self.store.insert_client(&row, &key_row)?;
             Ok(())
         })?;
+        let mut name = new.legal_name.clone();
+        if let Some(preferred) = &new.preferred_name {
+            name.push(' ');
+            name.push_str(preferred);
+        }
+        self.index(Doc {
+            id: DocId::Client(id),
+            client: id,
+            kind: DocKind::ClientName,
+            author: None,
+            text: name,
+        });
         let role = access.actor.role;
         if matches!(
             role,
@@ -237,6 +250,13 @@ impl Vault {
         self.store
             .insert_note(&row)
             .map_err(not_found_on_conflict("client"))?;
+        self.index(Doc {
+            id: DocId::Note(id),
+            client: client_id,
+            kind: new.kind.into(),
+            author: Some(access.actor.id),
+            text: new.body.clone(),
+        });
         Ok(id)
     }
 

@@ -25,6 +25,7 @@ use crate::ports::{
     AuditKeyRow, ClientKeyRow, Clock, NewPractice, PracticeKeyRow, PracticeRow, Store, StoreError,
     UserRow, to_millis,
 };
+use crate::search::SearchIndex;
 
 /// Label binding the sealed audit signing key to its purpose.
 const AUDIT_KEY_LABEL: &str = "audit-signing-key";
@@ -145,6 +146,8 @@ pub struct Vault {
     pub(crate) limits: SessionLimits,
     /// The WebAuthn relying party, when passkeys are on.
     pub(crate) passkeys: Option<Webauthn>,
+    /// The in-memory search index (built at unseal, never written anywhere).
+    pub(crate) search: RwLock<SearchIndex>,
     verifier_key: String,
 }
 
@@ -215,7 +218,7 @@ impl Vault {
         let verifier_key = key.verifier_key().to_string();
         let origin = key.name().to_owned();
         let log = AuditLog::start(store.clone(), clock.clone(), key, origin, options.audit)?;
-        Ok(Self {
+        let vault = Self {
             store,
             clock,
             practice_id: practice.id,
@@ -223,8 +226,12 @@ impl Vault {
             audit: log,
             limits: options.sessions,
             passkeys,
+            search: RwLock::new(SearchIndex::new()),
             verifier_key,
-        })
+        };
+        let index = vault.build_search_index()?;
+        *vault.search.write().map_err(|_| CoreError::Integrity)? = index;
+        Ok(vault)
     }
 
     /// The audit verifier key (`name+id+key`), to pin when verifying the log elsewhere.
@@ -340,6 +347,7 @@ impl Vault {
             return Err(CoreError::NotFound("client"));
         }
         self.store.shred_client_keys(client)?;
+        self.unindex_client(client);
         Ok(())
     }
 

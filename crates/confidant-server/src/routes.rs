@@ -24,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
             post(create_note).get(list_notes),
         )
         .route("/api/v1/notes/{id}", get(get_note))
+        .route("/api/v1/search", get(search))
         .merge(crate::audit_routes::router())
         .merge(crate::auth_routes::router())
         .merge(crate::passkey_routes::router())
@@ -173,4 +174,32 @@ mod tests {
             assert_eq!(list_params(Some(bad)).unwrap_err().status, 400, "{bad}");
         }
     }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SearchParams {
+    q: String,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Authenticated(access): Authenticated,
+    q: Result<axum::extract::Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Problem> {
+    let axum::extract::Query(params) = q.map_err(|_| {
+        Problem::bad_request("give the words to find as `q`, and optionally `limit` (1-100)")
+    })?;
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=confidant_core::search::MAX_RESULTS).contains(&limit) {
+        return Err(Problem::bad_request(
+            "`limit` must be a number from 1 to 100",
+        ));
+    }
+    let results = state
+        .blocking(move |v| v.search(&access, &params.q, limit))
+        .await?;
+    Ok(Json(json!({ "results": results })).into_response())
 }

@@ -106,6 +106,8 @@ actions! {
     BreakGlass => "break_glass",
     /// Break-glass grants were reviewed.
     BreakGlassReview => "break_glass.review",
+    /// Records matched a search (one event per hit shown).
+    Search => "search",
 }
 
 impl Serialize for Action {

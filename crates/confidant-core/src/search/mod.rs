@@ -16,6 +16,7 @@
 
 mod index;
 mod rank;
+mod service;
 mod tokens;
 
 use std::fmt;
@@ -27,6 +28,7 @@ use crate::ids::{ActorId, ClientId, NoteId};
 use crate::note::{Note, NoteKind};
 
 pub use index::{IndexStats, SearchIndex};
+pub use service::{MAX_RESULTS, SearchResult};
 
 /// Which record a document stands for, so a hit can be opened (and audited) by its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
