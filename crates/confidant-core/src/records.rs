@@ -175,36 +175,12 @@ impl Vault {
         } else {
             None
         };
-        // Each client shown is a disclosure of their name to this reader: one event each (and
-        // one for the listing itself when it is empty, so every request leaves a trace).
-        let now = self.clock.now();
-        let mut events: Vec<Event> = clients
+        // Each client shown is a disclosure of their name to this reader: one event each.
+        let shown = clients
             .iter()
             .zip(&flags)
-            .map(|(c, &flagged)| {
-                let mut e = Event::of(
-                    access,
-                    now,
-                    Action::ClientList,
-                    "client",
-                    Some(c.id.to_string()),
-                    Some(c.id),
-                );
-                e.flagged = flagged;
-                e
-            })
-            .collect();
-        if events.is_empty() {
-            events.push(Event::of(
-                access,
-                now,
-                Action::ClientList,
-                "client",
-                None,
-                None,
-            ));
-        }
-        self.audit.record(events)?;
+            .map(|(c, &f)| (c.id.to_string(), Some(c.id), f));
+        self.record_listing(access, Action::ClientList, "client", None, shown)?;
         Ok(ClientPage { clients, next })
     }
 
@@ -295,34 +271,11 @@ impl Vault {
             flags.push(flagged);
         }
         let _ = client;
-        let now = self.clock.now();
-        let mut events: Vec<Event> = notes
+        let shown = notes
             .iter()
             .zip(&flags)
-            .map(|(n, &flagged)| {
-                let mut e = Event::of(
-                    access,
-                    now,
-                    Action::NoteList,
-                    "note",
-                    Some(n.id.to_string()),
-                    Some(client_id),
-                );
-                e.flagged = flagged;
-                e
-            })
-            .collect();
-        if events.is_empty() {
-            events.push(Event::of(
-                access,
-                now,
-                Action::NoteList,
-                "note",
-                None,
-                Some(client_id),
-            ));
-        }
-        self.audit.record(events)?;
+            .map(|(n, &f)| (n.id.to_string(), Some(client_id), f));
+        self.record_listing(access, Action::NoteList, "note", Some(client_id), shown)?;
         Ok(notes)
     }
 
@@ -350,6 +303,30 @@ impl Vault {
             flagged,
         )?;
         Ok(note)
+    }
+
+    /// Records a listing: one event per item shown (id, client, flagged), or one for the
+    /// listing itself when nothing was shown, so every request leaves a trace.
+    pub(crate) fn record_listing(
+        &self,
+        access: &Access,
+        action: Action,
+        resource: &'static str,
+        scope: Option<ClientId>,
+        shown: impl Iterator<Item = (String, Option<ClientId>, bool)>,
+    ) -> CoreResult<()> {
+        let now = self.clock.now();
+        let mut events: Vec<Event> = shown
+            .map(|(id, client, flagged)| {
+                let mut e = Event::of(access, now, action, resource, Some(id), client);
+                e.flagged = flagged;
+                e
+            })
+            .collect();
+        if events.is_empty() {
+            events.push(Event::of(access, now, action, resource, None, scope));
+        }
+        self.audit.record(events).map(drop)
     }
 
     /// Records one allowed access to one resource of one client, durably.

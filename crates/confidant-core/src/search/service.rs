@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::{Doc, DocId, DocKind, Hit, Query, SearchIndex};
 use crate::access::Request;
-use crate::audit::{Access, Action, Event};
+use crate::audit::{Access, Action};
 use crate::client;
 use crate::error::{CoreError, CoreResult, Invalid};
 use crate::ids::{ClientId, NoteId};
@@ -144,26 +144,11 @@ impl Vault {
         if let Some(e) = failure {
             return Err(e);
         }
-        let now = self.clock.now();
-        let mut events: Vec<Event> = hits
-            .iter()
-            .map(|h| {
-                let mut e = Event::of(
-                    access,
-                    now,
-                    Action::Search,
-                    "search_hit",
-                    Some(doc_id(h.id)),
-                    Some(h.client),
-                );
-                e.flagged = flags.iter().any(|(id, f)| *id == h.id && *f);
-                e
-            })
-            .collect();
-        if events.is_empty() {
-            events.push(Event::of(access, now, Action::Search, "search", None, None));
-        }
-        self.audit.record(events)?;
+        let shown = hits.iter().map(|h| {
+            let flagged = flags.iter().any(|(id, f)| *id == h.id && *f);
+            (doc_id(h.id), Some(h.client), flagged)
+        });
+        self.record_listing(access, Action::Search, "search", None, shown)?;
         Ok(hits
             .into_iter()
             .map(|h| SearchResult {
