@@ -165,23 +165,14 @@ impl Vault {
         let expires_at = now + ttl;
         let token = ApiTokenSecret::generate()?;
         self.audit_admin(access, Action::UserInvite, id)?;
-        self.store.insert_user(&UserRow {
+        self.store.insert_user(&UserRow::new(
             id,
-            email: Some(email),
-            display_name: name.to_owned(),
-            role: role.as_str().to_owned(),
-            status: INVITED.to_owned(),
-            password_phc: None,
-            totp: None,
-            totp_last_step: None,
-            failed_logins: 0,
-            locked_until: None,
-            supervisor: None,
-            nda_at: None,
-            window_start: None,
-            window_end: None,
-            created_at: to_millis(now),
-        })?;
+            Some(email),
+            name.to_owned(),
+            role.as_str(),
+            INVITED,
+            to_millis(now),
+        ))?;
         self.store.insert_invitation(&InvitationRow {
             digest: token.digest(),
             user: id,

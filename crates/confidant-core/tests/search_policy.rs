@@ -14,23 +14,15 @@ use confidant_store::SqliteStore;
 use proptest::prelude::*;
 
 fn staff_row(id: ActorId, role: StaffRole) -> UserRow {
-    UserRow {
+    let email = Some(format!("{id}@practice.example"));
+    UserRow::new(
         id,
-        email: Some(format!("{id}@practice.example")),
-        display_name: "Synthetic Staff".into(),
-        role: role.as_str().into(),
-        status: "active".into(),
-        password_phc: None,
-        totp: None,
-        totp_last_step: None,
-        failed_logins: 0,
-        locked_until: None,
-        supervisor: None,
-        nda_at: None,
-        window_start: None,
-        window_end: None,
-        created_at: 0,
-    }
+        email,
+        "Synthetic Staff".into(),
+        role.as_str(),
+        "active",
+        0,
+    )
 }
 
 fn client_input(i: usize) -> ClientInput {

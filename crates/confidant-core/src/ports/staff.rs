@@ -48,6 +48,36 @@ pub struct UserRow {
     pub created_at: UnixMillis,
 }
 
+impl UserRow {
+    /// A new account with no password, second factor, lock or assistant terms yet.
+    pub fn new(
+        id: ActorId,
+        email: Option<String>,
+        display_name: String,
+        role: &str,
+        status: &str,
+        created_at: UnixMillis,
+    ) -> Self {
+        Self {
+            id,
+            email,
+            display_name,
+            role: role.to_owned(),
+            status: status.to_owned(),
+            password_phc: None,
+            totp: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            supervisor: None,
+            nda_at: None,
+            window_start: None,
+            window_end: None,
+            created_at,
+        }
+    }
+}
+
 /// A one-time invitation link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationRow {
