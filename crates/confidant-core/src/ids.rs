@@ -62,6 +62,10 @@ id_type!(
     TokenId,
     /// Identifies a registered passkey (ours, not the authenticator's credential id).
     PasskeyId,
+    /// Identifies an episode of care.
+    EpisodeId,
+    /// Identifies an appointment.
+    AppointmentId,
 );
 
 #[cfg(test)]

@@ -121,6 +121,21 @@ impl PasskeyStore for Flaky {
     }
 }
 
+impl AppointmentStore for Flaky {
+    delegate! {
+        insert_episode(&self, row: &EpisodeRow) -> StoreResult<()>;
+        update_episode(&self, row: &EpisodeRow) -> StoreResult<bool>;
+        episode(&self, id: confidant_core::ids::EpisodeId) -> StoreResult<Option<EpisodeRow>>;
+        episodes_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<EpisodeRow>>;
+        open_episode_of(&self, client: confidant_core::ClientId) -> StoreResult<Option<EpisodeRow>>;
+        insert_appointment(&self, row: &AppointmentRow) -> StoreResult<()>;
+        update_appointment(&self, row: &AppointmentRow, expected_revision: u32) -> StoreResult<bool>;
+        appointment(&self, id: confidant_core::ids::AppointmentId) -> StoreResult<Option<AppointmentRow>>;
+        appointments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AppointmentRow>>;
+        appointments_between(&self, from: UnixMillis, to: UnixMillis) -> StoreResult<Vec<AppointmentRow>>;
+    }
+}
+
 impl AuditStore for Flaky {
     delegate! {
         audit_frontier(&self) -> StoreResult<Option<Vec<u8>>>;

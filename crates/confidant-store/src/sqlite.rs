@@ -6,6 +6,7 @@
 //! (durable commits, foreign keys, secure delete, no temporary files), never let a reader write,
 //! and never put a stored value in an error.
 
+mod appointment;
 mod audit;
 mod care;
 mod clients;

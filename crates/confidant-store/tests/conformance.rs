@@ -94,6 +94,18 @@ macro_rules! conformance_suite {
             storing_a_ceremony_replaces_its_predecessor_and_purges_expired_ones,
             passkey_conflict_messages_name_no_stored_values,
             passkeys_and_ceremonies_persist_after_the_store_is_dropped_and_reopened,
+            episodes_read_back_unchanged_and_are_listed_by_opening_date_and_only_theirs,
+            a_client_has_at_most_one_open_episode,
+            closing_changes_only_an_open_episode_of_that_client_and_never_before_it_opened,
+            episode_for_an_unknown_client_or_with_a_taken_id_is_a_conflict,
+            appointments_read_back_unchanged_and_are_listed_by_start_and_only_theirs,
+            an_appointments_episode_must_be_one_of_the_same_clients,
+            appointment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict,
+            an_appointment_changes_only_from_the_revision_read,
+            appointments_between_include_from_and_exclude_to_across_clients,
+            appointment_values_outside_the_schema_are_conflicts_and_not_written,
+            appointment_conflict_messages_name_no_stored_values,
+            episodes_and_appointments_persist_after_the_store_is_dropped_and_reopened,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -109,12 +121,14 @@ macro_rules! conformance_suite {
 
 /// The engine-independent suite; each function is one test, named as what it shows.
 mod suite {
-    use confidant_core::ids::{ActorId, ClientId, NoteId, PasskeyId, PracticeId, TokenId};
+    use confidant_core::ids::{
+        ActorId, AppointmentId, ClientId, EpisodeId, NoteId, PasskeyId, PracticeId, TokenId,
+    };
     use confidant_core::ports::{
-        AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow, CareTeamRow, CeremonyKind,
-        ChallengeRow, CheckpointRow, ClientKeyRow, ClientRow, Digest, InvitationRow, NewPractice,
-        NoteRow, PasskeyCeremonyRow, PasskeyRow, PracticeKeyRow, PracticeRow, SessionRow, ShareRow,
-        Store, StoreError, TokenRow, UserRow,
+        AppointmentRow, AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow,
+        CareTeamRow, CeremonyKind, ChallengeRow, CheckpointRow, ClientKeyRow, ClientRow, Digest,
+        EpisodeRow, InvitationRow, NewPractice, NoteRow, PasskeyCeremonyRow, PasskeyRow,
+        PracticeKeyRow, PracticeRow, SessionRow, ShareRow, Store, StoreError, TokenRow, UserRow,
     };
     use confidant_crypto::{Argon2Cost, Sealed, UnsealMethod, UnsealSlot};
 
@@ -2418,6 +2432,435 @@ mod suite {
                 .unwrap(),
             Some(ceremony)
         );
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Episodes of care and appointments
+
+    /// 2026-03-02 as a Julian day number.
+    const MARCH_2: i32 = 2_461_102;
+
+    fn episode_of(client: ClientId, opened_on: i32, closed_on: Option<i32>) -> EpisodeRow {
+        EpisodeRow {
+            id: EpisodeId::random(),
+            client_id: client,
+            key_version: 1,
+            opened_on,
+            closed_on,
+            reason: sealed(),
+            opened_by: ActorId::random(),
+            created_at: 1_700_000_000_000,
+        }
+    }
+
+    fn appointment_of(client: ClientId, starts_at: i64) -> AppointmentRow {
+        AppointmentRow {
+            id: AppointmentId::random(),
+            client_id: client,
+            episode: None,
+            key_version: 1,
+            starts_at,
+            duration_minutes: 50,
+            service_code: "90834".into(),
+            attendance: "scheduled".into(),
+            location: sealed(),
+            note: sealed(),
+            created_by: ActorId::random(),
+            created_at: 1_700_000_000_000,
+            revision: 0,
+        }
+    }
+
+    pub fn episodes_read_back_unchanged_and_are_listed_by_opening_date_and_only_theirs(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let open = episode_of(client.id, MARCH_2 + 40, None);
+        let first = episode_of(client.id, MARCH_2, Some(MARCH_2 + 10));
+        let second = episode_of(client.id, MARCH_2 + 20, Some(MARCH_2 + 20));
+        let theirs = episode_of(other.id, MARCH_2 - 5, None);
+        for row in [&open, &second, &theirs, &first] {
+            store.insert_episode(row).unwrap();
+        }
+        assert_eq!(store.episode(second.id).unwrap(), Some(second.clone()));
+        assert_eq!(
+            store.episodes_of(client.id).unwrap(),
+            vec![first, second, open.clone()]
+        );
+        assert_eq!(store.open_episode_of(client.id).unwrap(), Some(open));
+        assert_eq!(store.episodes_of(other.id).unwrap(), vec![theirs]);
+        assert_eq!(store.episode(EpisodeId::random()).unwrap(), None);
+        assert!(store.episodes_of(ClientId::random()).unwrap().is_empty());
+        assert_eq!(store.open_episode_of(ClientId::random()).unwrap(), None);
+    }
+
+    pub fn a_client_has_at_most_one_open_episode(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let open = episode_of(client.id, MARCH_2, None);
+        store.insert_episode(&open).unwrap();
+        let second = episode_of(client.id, MARCH_2 + 1, None);
+        assert_conflict(store.insert_episode(&second));
+        assert_eq!(store.episode(second.id).unwrap(), None);
+        // Closed episodes (history) and another client's open one are fine.
+        store
+            .insert_episode(&episode_of(client.id, MARCH_2 - 30, Some(MARCH_2 - 20)))
+            .unwrap();
+        store
+            .insert_episode(&episode_of(other.id, MARCH_2, None))
+            .unwrap();
+        // Once the first closes, a new one may open.
+        let closed = EpisodeRow {
+            closed_on: Some(MARCH_2 + 7),
+            ..open.clone()
+        };
+        assert!(store.update_episode(&closed).unwrap());
+        store.insert_episode(&second).unwrap();
+        assert_eq!(store.open_episode_of(client.id).unwrap(), Some(second));
+    }
+
+    pub fn closing_changes_only_an_open_episode_of_that_client_and_never_before_it_opened(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let open = episode_of(client.id, MARCH_2, None);
+        store.insert_episode(&open).unwrap();
+
+        let too_early = EpisodeRow {
+            closed_on: Some(MARCH_2 - 1),
+            ..open.clone()
+        };
+        assert_conflict(store.update_episode(&too_early));
+        let moved = EpisodeRow {
+            client_id: other.id,
+            closed_on: Some(MARCH_2 + 1),
+            ..open.clone()
+        };
+        assert!(!store.update_episode(&moved).unwrap());
+        let unknown = EpisodeRow {
+            closed_on: Some(MARCH_2 + 1),
+            ..episode_of(client.id, MARCH_2, None)
+        };
+        assert!(!store.update_episode(&unknown).unwrap());
+        assert_eq!(store.episode(open.id).unwrap(), Some(open.clone()));
+
+        // The opening day itself is a valid closing day; the reason may be resealed with it.
+        let closed = EpisodeRow {
+            closed_on: Some(MARCH_2),
+            reason: sealed(),
+            key_version: 2,
+            ..open.clone()
+        };
+        assert!(store.update_episode(&closed).unwrap());
+        assert_eq!(store.episode(open.id).unwrap(), Some(closed.clone()));
+        assert_eq!(store.open_episode_of(client.id).unwrap(), None);
+        // Closed stays closed: neither reopened nor closed again.
+        for again in [None, Some(MARCH_2 + 3)] {
+            let row = EpisodeRow {
+                closed_on: again,
+                ..closed.clone()
+            };
+            assert!(!store.update_episode(&row).unwrap());
+        }
+        assert_eq!(store.episode(open.id).unwrap(), Some(closed));
+    }
+
+    pub fn episode_for_an_unknown_client_or_with_a_taken_id_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let orphan = episode_of(ClientId::random(), MARCH_2, None);
+        let msg = assert_conflict(store.insert_episode(&orphan));
+        assert!(msg.contains("no such client"), "{msg}");
+        assert_eq!(store.episode(orphan.id).unwrap(), None);
+
+        let (client, _) = stored_client(&*store);
+        let first = episode_of(client.id, MARCH_2, Some(MARCH_2 + 1));
+        store.insert_episode(&first).unwrap();
+        let twin = EpisodeRow {
+            id: first.id,
+            ..episode_of(client.id, MARCH_2 + 5, Some(MARCH_2 + 6))
+        };
+        assert_conflict(store.insert_episode(&twin));
+        let backwards = episode_of(client.id, MARCH_2, Some(MARCH_2 - 1));
+        assert_conflict(store.insert_episode(&backwards));
+        assert_eq!(store.episodes_of(client.id).unwrap(), vec![first]);
+    }
+
+    pub fn appointments_read_back_unchanged_and_are_listed_by_start_and_only_theirs(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let episode = episode_of(client.id, MARCH_2, None);
+        store.insert_episode(&episode).unwrap();
+        let late = AppointmentRow {
+            episode: Some(episode.id),
+            duration_minutes: 1440,
+            service_code: "ABCDEFGHIJ".into(),
+            attendance: "no_show".into(),
+            revision: u32::MAX,
+            ..appointment_of(client.id, 1_700_000_900_000)
+        };
+        let early = AppointmentRow {
+            duration_minutes: 1,
+            service_code: "Z".into(),
+            attendance: "attended".into(),
+            ..appointment_of(client.id, 1_700_000_100_000)
+        };
+        let middle = AppointmentRow {
+            attendance: "cancelled".into(),
+            ..appointment_of(client.id, 1_700_000_500_000)
+        };
+        let theirs = appointment_of(other.id, 1_700_000_500_000);
+        for row in [&late, &theirs, &early, &middle] {
+            store.insert_appointment(row).unwrap();
+        }
+        assert_eq!(store.appointment(late.id).unwrap(), Some(late.clone()));
+        assert_eq!(
+            store.appointments_of(client.id).unwrap(),
+            vec![early, middle, late]
+        );
+        assert_eq!(store.appointments_of(other.id).unwrap(), vec![theirs]);
+        assert_eq!(store.appointment(AppointmentId::random()).unwrap(), None);
+        assert!(
+            store
+                .appointments_of(ClientId::random())
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    pub fn an_appointments_episode_must_be_one_of_the_same_clients(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let mine = episode_of(client.id, MARCH_2, None);
+        let theirs = episode_of(other.id, MARCH_2, None);
+        store.insert_episode(&mine).unwrap();
+        store.insert_episode(&theirs).unwrap();
+        for wrong in [theirs.id, EpisodeId::random()] {
+            let row = AppointmentRow {
+                episode: Some(wrong),
+                ..appointment_of(client.id, 1_700_000_000_000)
+            };
+            let msg = assert_conflict(store.insert_appointment(&row));
+            assert!(msg.contains("no such"), "{msg}");
+            assert_eq!(store.appointment(row.id).unwrap(), None);
+        }
+        let row = AppointmentRow {
+            episode: Some(mine.id),
+            ..appointment_of(client.id, 1_700_000_000_000)
+        };
+        store.insert_appointment(&row).unwrap();
+        // Nor can a change move it into another client's episode.
+        let moved = AppointmentRow {
+            episode: Some(theirs.id),
+            revision: 1,
+            ..row.clone()
+        };
+        assert_conflict(store.update_appointment(&moved, 0));
+        let unlinked = AppointmentRow {
+            episode: None,
+            revision: 1,
+            ..row.clone()
+        };
+        assert!(store.update_appointment(&unlinked, 0).unwrap());
+        assert_eq!(store.appointment(row.id).unwrap(), Some(unlinked));
+    }
+
+    pub fn appointment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let orphan = appointment_of(ClientId::random(), 1_700_000_000_000);
+        let msg = assert_conflict(store.insert_appointment(&orphan));
+        assert!(msg.contains("no such client"), "{msg}");
+        assert_eq!(store.appointment(orphan.id).unwrap(), None);
+        let (client, _) = stored_client(&*store);
+        let first = appointment_of(client.id, 1_700_000_000_000);
+        store.insert_appointment(&first).unwrap();
+        let twin = AppointmentRow {
+            id: first.id,
+            ..appointment_of(client.id, 1_700_000_600_000)
+        };
+        assert_conflict(store.insert_appointment(&twin));
+        assert_eq!(store.appointments_of(client.id).unwrap(), vec![first]);
+    }
+
+    pub fn an_appointment_changes_only_from_the_revision_read(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let row = appointment_of(client.id, 1_700_000_000_000);
+        store.insert_appointment(&row).unwrap();
+        let rescheduled = AppointmentRow {
+            starts_at: 1_700_000_360_000,
+            duration_minutes: 80,
+            service_code: "90837".into(),
+            location: sealed(),
+            note: sealed(),
+            key_version: 2,
+            revision: 1,
+            ..row.clone()
+        };
+        let cancelled = AppointmentRow {
+            attendance: "cancelled".into(),
+            revision: 1,
+            ..row.clone()
+        };
+        assert!(store.update_appointment(&rescheduled, 0).unwrap());
+        // The second writer read revision 0 too: it loses, and changes nothing.
+        assert!(!store.update_appointment(&cancelled, 0).unwrap());
+        assert_eq!(
+            store.appointment(row.id).unwrap(),
+            Some(rescheduled.clone())
+        );
+        // Neither an unknown id nor a change of client, creator or creation time lands.
+        let unknown = AppointmentRow {
+            revision: 1,
+            ..appointment_of(client.id, 0)
+        };
+        assert!(!store.update_appointment(&unknown, 0).unwrap());
+        let moved = AppointmentRow {
+            client_id: other.id,
+            revision: 2,
+            ..rescheduled.clone()
+        };
+        assert!(!store.update_appointment(&moved, 1).unwrap());
+        let recredited = AppointmentRow {
+            created_by: ActorId::random(),
+            created_at: 5,
+            attendance: "attended".into(),
+            revision: 2,
+            ..rescheduled.clone()
+        };
+        assert!(store.update_appointment(&recredited, 1).unwrap());
+        let stored = store.appointment(row.id).unwrap().unwrap();
+        assert_eq!(
+            (stored.created_by, stored.created_at),
+            (row.created_by, row.created_at)
+        );
+        assert_eq!(
+            (stored.attendance.as_str(), stored.revision),
+            ("attended", 2)
+        );
+    }
+
+    pub fn appointments_between_include_from_and_exclude_to_across_clients(h: &dyn Harness) {
+        let store = h.open();
+        let (a, _) = stored_client(&*store);
+        let (b, _) = stored_client(&*store);
+        let (from, to) = (1_700_000_000_000, 1_700_086_400_000);
+        let before = appointment_of(a.id, from - 1);
+        let at_from = appointment_of(b.id, from);
+        let inside = appointment_of(a.id, from + 3_600_000);
+        let twin = AppointmentRow {
+            id: AppointmentId::random(),
+            ..appointment_of(b.id, from + 3_600_000)
+        };
+        let last = appointment_of(b.id, to - 1);
+        let at_to = appointment_of(a.id, to);
+        for row in [&at_to, &inside, &before, &last, &twin, &at_from] {
+            store.insert_appointment(row).unwrap();
+        }
+        let mut same_time = vec![inside, twin];
+        same_time.sort_by_key(|r| r.id);
+        let mut expected = vec![at_from];
+        expected.extend(same_time);
+        expected.push(last);
+        assert_eq!(store.appointments_between(from, to).unwrap(), expected);
+        assert!(store.appointments_between(to, from).unwrap().is_empty());
+        assert!(store.appointments_between(from, from).unwrap().is_empty());
+    }
+
+    pub fn appointment_values_outside_the_schema_are_conflicts_and_not_written(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let base = || appointment_of(client.id, 1_700_000_000_000);
+        let bad = [
+            AppointmentRow {
+                duration_minutes: 0,
+                ..base()
+            },
+            AppointmentRow {
+                duration_minutes: 1441,
+                ..base()
+            },
+            AppointmentRow {
+                service_code: String::new(),
+                ..base()
+            },
+            AppointmentRow {
+                service_code: "ABCDEFGHIJK".into(),
+                ..base()
+            },
+            AppointmentRow {
+                attendance: "maybe".into(),
+                ..base()
+            },
+        ];
+        for row in &bad {
+            assert_conflict(store.insert_appointment(row));
+            assert_eq!(store.appointment(row.id).unwrap(), None);
+        }
+        let good = base();
+        store.insert_appointment(&good).unwrap();
+        for row in bad {
+            let change = AppointmentRow {
+                id: good.id,
+                revision: 1,
+                ..row
+            };
+            assert_conflict(store.update_appointment(&change, 0));
+        }
+        assert_eq!(store.appointment(good.id).unwrap(), Some(good));
+    }
+
+    pub fn appointment_conflict_messages_name_no_stored_values(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let first = appointment_of(client.id, 1_700_000_000_000);
+        store.insert_appointment(&first).unwrap();
+        let messages = [
+            assert_conflict(store.insert_appointment(&AppointmentRow {
+                service_code: "MARKER7Q".into(),
+                ..first.clone()
+            })),
+            assert_conflict(store.insert_appointment(&AppointmentRow {
+                attendance: "attendance-marker-5c".into(),
+                ..appointment_of(client.id, 0)
+            })),
+            assert_conflict(store.insert_episode(&episode_of(client.id, 77_777_777, Some(0)))),
+        ];
+        let id = first.id.to_string();
+        for msg in messages {
+            for value in ["MARKER7Q", "attendance-marker", "77777777", id.as_str()] {
+                assert!(!msg.contains(value), "{msg}");
+            }
+        }
+    }
+
+    pub fn episodes_and_appointments_persist_after_the_store_is_dropped_and_reopened(
+        h: &dyn Harness,
+    ) {
+        let (client, key) = client_under(1);
+        let episode = episode_of(client.id, MARCH_2, None);
+        let row = AppointmentRow {
+            episode: Some(episode.id),
+            ..appointment_of(client.id, 1_700_000_000_000)
+        };
+        {
+            let store = h.open();
+            store.insert_client(&client, &key).unwrap();
+            store.insert_episode(&episode).unwrap();
+            store.insert_appointment(&row).unwrap();
+        }
+        let store = h.open();
+        assert_eq!(store.open_episode_of(client.id).unwrap(), Some(episode));
+        assert_eq!(store.appointments_of(client.id).unwrap(), vec![row]);
     }
 }
 

@@ -5,9 +5,11 @@
 //! anything that comes from or describes a client. Implementations must make each method
 //! atomic (all or nothing) and durable before returning `Ok`.
 
+mod appointment;
 mod passkey;
 mod staff;
 
+pub use appointment::{AppointmentRow, AppointmentStore, EpisodeRow, JulianDay};
 pub use passkey::{CeremonyKind, PasskeyCeremonyRow, PasskeyRow, PasskeyStore};
 pub use staff::{
     BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow, SessionRow,
@@ -333,6 +335,7 @@ pub trait Store:
     + StaffStore
     + CareStore
     + PasskeyStore
+    + AppointmentStore
     + Send
     + Sync
 {
@@ -347,6 +350,7 @@ impl<T> Store for T where
         + StaffStore
         + CareStore
         + PasskeyStore
+        + AppointmentStore
         + Send
         + Sync
 {

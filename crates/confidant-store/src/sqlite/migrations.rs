@@ -10,7 +10,13 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::errors::db_error;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_AUDIT_LOG, V3_STAFF_AND_CARE, V4_PASSKEYS];
+const MIGRATIONS: &[&str] = &[
+    V1_INITIAL,
+    V2_AUDIT_LOG,
+    V3_STAFF_AND_CARE,
+    V4_PASSKEYS,
+    V5_APPOINTMENTS,
+];
 
 /// The newest schema version this binary knows.
 pub(crate) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -284,6 +290,51 @@ CREATE INDEX passkey_ceremonies_by_user ON passkey_ceremonies (user);
 CREATE INDEX passkey_ceremonies_by_expiry ON passkey_ceremonies (expires_at);
 ";
 
+/// Episodes of care and appointments. An episode's reason and an appointment's location and
+/// note are sealed BLOBs; dates are Julian day numbers and times Unix milliseconds, in the
+/// clear, so a day's schedule is one range scan. A client has at most one open episode (a
+/// partial unique index), and an appointment's episode must be one of the same client's (a
+/// foreign key over both columns). Every change of an appointment bumps its revision, which
+/// the next change must name.
+const V5_APPOINTMENTS: &str = "
+CREATE TABLE episodes (
+    id          BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    client_id   BLOB    NOT NULL REFERENCES clients (id),
+    key_version INTEGER NOT NULL CHECK (key_version BETWEEN 0 AND 4294967295),
+    opened_on   INTEGER NOT NULL,
+    closed_on   INTEGER CHECK (closed_on >= opened_on),
+    reason      BLOB    NOT NULL,
+    opened_by   BLOB    NOT NULL CHECK (length(opened_by) = 16),
+    created_at  INTEGER NOT NULL,
+    UNIQUE (id, client_id)
+) STRICT;
+
+CREATE INDEX episodes_by_client ON episodes (client_id, opened_on);
+CREATE UNIQUE INDEX episodes_one_open_per_client ON episodes (client_id) WHERE closed_on IS NULL;
+
+CREATE TABLE appointments (
+    id               BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    client_id        BLOB    NOT NULL REFERENCES clients (id),
+    episode          BLOB    CHECK (length(episode) = 16),
+    key_version      INTEGER NOT NULL CHECK (key_version BETWEEN 0 AND 4294967295),
+    starts_at        INTEGER NOT NULL,
+    duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 1 AND 1440),
+    service_code     TEXT    NOT NULL CHECK (length(service_code) BETWEEN 1 AND 10),
+    attendance       TEXT    NOT NULL
+        CHECK (attendance IN ('scheduled', 'attended', 'cancelled', 'no_show')),
+    location         BLOB    NOT NULL,
+    note             BLOB    NOT NULL,
+    created_by       BLOB    NOT NULL CHECK (length(created_by) = 16),
+    created_at       INTEGER NOT NULL,
+    revision         INTEGER NOT NULL CHECK (revision BETWEEN 0 AND 4294967295),
+    FOREIGN KEY (episode, client_id) REFERENCES episodes (id, client_id)
+) STRICT;
+
+CREATE INDEX appointments_by_client ON appointments (client_id, starts_at);
+CREATE INDEX appointments_by_start ON appointments (starts_at);
+CREATE INDEX appointments_by_episode ON appointments (episode) WHERE episode IS NOT NULL;
+";
+
 /// The database's schema version.
 pub(crate) fn version(conn: &Connection) -> StoreResult<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -507,6 +558,52 @@ mod tests {
         };
         insert("11111111111111111111111111111111").unwrap();
         assert!(insert("22222222222222222222222222222222").is_err());
+    }
+
+    #[test]
+    fn a_version_4_practice_upgrades_to_one_open_episode_per_client_and_episodes_of_their_own() {
+        let mut conn = version_2_practice();
+        conn.execute_batch(V3_STAFF_AND_CARE).unwrap();
+        conn.execute_batch(V4_PASSKEYS).unwrap();
+        conn.pragma_update(None, "user_version", 4).unwrap();
+        run(&mut conn).unwrap();
+        assert_eq!(version(&conn).unwrap(), SUPPORTED);
+        let episode = |id: &str, closed: &str| {
+            conn.execute(
+                &format!(
+                    "INSERT INTO episodes (id, client_id, key_version, opened_on, closed_on, \
+                     reason, opened_by, created_at) \
+                     VALUES (x'{id}', zeroblob(16), 1, 2461102, {closed}, x'01', zeroblob(16), 45)"
+                ),
+                [],
+            )
+        };
+        episode("a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "2461110").unwrap();
+        episode("b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", "NULL").unwrap();
+        assert!(episode("c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", "NULL").is_err());
+        let appointment = |client: &str| {
+            conn.execute(
+                &format!(
+                    "INSERT INTO appointments (id, client_id, episode, key_version, starts_at, \
+                     duration_minutes, service_code, attendance, location, note, created_by, \
+                     created_at, revision) \
+                     VALUES (randomblob(16), x'{client}', x'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2', \
+                             1, 46, 50, '90834', 'scheduled', x'02', x'03', zeroblob(16), 46, 0)"
+                ),
+                [],
+            )
+        };
+        appointment("00000000000000000000000000000000").unwrap();
+        // Another client's appointment cannot sit in this client's episode.
+        conn.execute(
+            "INSERT INTO clients (id, key_version, created_at, legal_name, preferred_name, \
+             date_of_birth, phone, email, address, emergency_contact) \
+             VALUES (x'11111111111111111111111111111111', 1, 47, x'01', x'02', x'03', x'04', \
+                     x'05', x'06', x'07')",
+            [],
+        )
+        .unwrap();
+        assert!(appointment("11111111111111111111111111111111").is_err());
     }
 
     #[test]
