@@ -77,7 +77,6 @@ impl Vault {
         let now = to_millis(self.clock.now());
         let team = self.store.care_team(client)?;
         let mine = team.iter().find(|m| m.user == actor.id);
-        let user = self.store.user(actor.id)?;
         let shared = if actor.role == StaffRole::Supervisor {
             self.store
                 .shares_to(actor.id)?
@@ -86,12 +85,6 @@ impl Vault {
         } else {
             false
         };
-        let window_open = user
-            .as_ref()
-            .is_some_and(|u| match (u.window_start, u.window_end) {
-                (Some(start), Some(end)) => start <= now && now < end,
-                _ => false,
-            });
         Ok(Facts {
             on_care_team: mine.is_some(),
             primary_clinician: mine.is_some_and(|m| m.primary),
@@ -102,10 +95,26 @@ impl Vault {
                 .active_break_glass(actor.id, client, now)?
                 .is_some(),
             restricted: self.store.is_restricted(client)?,
+            ..self.actor_facts(actor)?
+        })
+    }
+
+    /// The facts about `actor` alone (supervisor, NDA, access window); every relationship to a
+    /// client is false.
+    fn actor_facts(&self, actor: &Actor) -> CoreResult<Facts> {
+        let now = to_millis(self.clock.now());
+        let user = self.store.user(actor.id)?;
+        let window_open = user
+            .as_ref()
+            .is_some_and(|u| match (u.window_start, u.window_end) {
+                (Some(start), Some(end)) => start <= now && now < end,
+                _ => false,
+            });
+        Ok(Facts {
             access_window_open: window_open,
             nda_on_file: user.as_ref().is_some_and(|u| u.nda_at.is_some()),
             has_supervisor: user.as_ref().is_some_and(|u| u.supervisor.is_some()),
-            self_target: false,
+            ..Facts::default()
         })
     }
 
@@ -146,6 +155,41 @@ impl Vault {
                 Decision::Deny(_) => None,
             },
         )
+    }
+
+    /// Asks the policy whether the caller may do `op` on `class` for any client at all (an
+    /// unrestricted client on their care team: the most a relationship gives), before a
+    /// listing that spans clients, such as the schedule. It only refuses, audited, a caller
+    /// whose role or lapsed terms rule out every client; each client is still filtered with
+    /// `visible`.
+    pub(crate) fn authorize_across_clients(
+        &self,
+        access: &Access,
+        op: Op,
+        class: RecordClass,
+    ) -> CoreResult<()> {
+        let best = Facts {
+            on_care_team: true,
+            primary_clinician: true,
+            ..self.actor_facts(&access.actor)?
+        };
+        let decision = if scope_allows(&access.actor, op) {
+            policy::decide(access.actor.role, op, class, &best, access.purpose)
+        } else {
+            Decision::Deny(DenyReason::Forbidden)
+        };
+        match decision {
+            Decision::Allow { .. } => Ok(()),
+            Decision::Deny(reason) => {
+                self.record_denial(access, Action::Denied, class.as_str(), None, None)?;
+                Err(match reason {
+                    DenyReason::NotVisible => {
+                        CoreError::Forbidden("your role may not do this".into())
+                    }
+                    other => denial_error(other),
+                })
+            }
+        }
     }
 
     /// Asks the policy about an administrative action; a denial is audited.

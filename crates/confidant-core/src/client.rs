@@ -141,7 +141,7 @@ const FIELDS: [&str; 7] = [
 ];
 
 /// Encodes an optional string so absence is sealed too (presence must not leak).
-fn encode(value: Option<&str>) -> Vec<u8> {
+pub(crate) fn encode(value: Option<&str>) -> Vec<u8> {
     match value {
         None => vec![0],
         Some(s) => {
@@ -153,7 +153,8 @@ fn encode(value: Option<&str>) -> Vec<u8> {
     }
 }
 
-fn decode(bytes: &[u8]) -> CoreResult<Option<String>> {
+/// Decodes what `encode` wrote; anything else is an integrity failure.
+pub(crate) fn decode(bytes: &[u8]) -> CoreResult<Option<String>> {
     match bytes.split_first() {
         Some((0, [])) => Ok(None),
         Some((1, rest)) => String::from_utf8(rest.to_vec())

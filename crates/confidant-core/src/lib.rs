@@ -6,6 +6,7 @@
 
 mod access;
 pub mod actor;
+pub mod appointment;
 pub mod assessment;
 pub mod audit;
 pub mod auth;

@@ -60,6 +60,20 @@ actions! {
     NoteRead => "note.read",
     /// A client's notes were listed (and so read).
     NoteList => "note.list",
+    /// An episode of care was opened.
+    EpisodeOpen => "episode.open",
+    /// An episode of care was closed.
+    EpisodeClose => "episode.close",
+    /// An episode of care was read (alone or in a client's list).
+    EpisodeRead => "episode.read",
+    /// An appointment was booked.
+    AppointmentCreate => "appointment.create",
+    /// An appointment was read.
+    AppointmentRead => "appointment.read",
+    /// An appointment was moved, its attendance recorded or its note changed.
+    AppointmentUpdate => "appointment.update",
+    /// An appointment appeared in a client's list or in the schedule (and so was read).
+    AppointmentList => "appointment.list",
     /// The audit log itself was read.
     AuditRead => "audit.read",
     /// A request presented no valid credentials, or a sign-in step failed.
