@@ -4,6 +4,7 @@
 //! never log request bodies. Every error leaves as an RFC 9457 problem document.
 
 mod admin_routes;
+mod appointment_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;

@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(crate::auth_routes::router())
         .merge(crate::passkey_routes::router())
         .merge(crate::admin_routes::router())
+        .merge(crate::appointment_routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
