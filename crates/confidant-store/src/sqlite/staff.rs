@@ -75,25 +75,7 @@ impl StaffStore for SqliteStore {
                      locked_until = ?10, supervisor = ?11, nda_at = ?12, window_start = ?13, \
                      window_end = ?14, created_at = ?15 WHERE id = ?1",
                 )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        row.id.as_uuid().as_bytes(),
-                        row.email,
-                        row.display_name,
-                        row.role,
-                        row.status,
-                        row.password_phc,
-                        row.totp.as_ref().map(Sealed::as_bytes),
-                        last_step,
-                        row.failed_logins,
-                        row.locked_until,
-                        row.supervisor.as_ref().map(|s| s.as_uuid().as_bytes()),
-                        row.nda_at,
-                        row.window_start,
-                        row.window_end,
-                        row.created_at,
-                    ])
-                })
+                .and_then(|mut s| with_user_params(row, last_step, |p| s.execute(p)))
                 .map_err(|e| write_error(op, "user", e))?;
             if changed == 0 {
                 return Err(no_such(op, "user"));
@@ -327,25 +309,7 @@ pub(crate) fn insert_user(c: &Connection, row: &UserRow) -> StoreResult<()> {
         "INSERT INTO users ({USER_COLUMNS}) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))
-    .and_then(|mut s| {
-        s.execute(params![
-            row.id.as_uuid().as_bytes(),
-            row.email,
-            row.display_name,
-            row.role,
-            row.status,
-            row.password_phc,
-            row.totp.as_ref().map(Sealed::as_bytes),
-            last_step,
-            row.failed_logins,
-            row.locked_until,
-            row.supervisor.as_ref().map(|s| s.as_uuid().as_bytes()),
-            row.nda_at,
-            row.window_start,
-            row.window_end,
-            row.created_at,
-        ])
-    })
+    .and_then(|mut s| with_user_params(row, last_step, |p| s.execute(p)))
     .map(drop)
     .map_err(|e| write_error(op, "user", e))
 }
@@ -432,4 +396,30 @@ fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
         created_at: r.get(3)?,
         last_seen: r.get(4)?,
     })
+}
+
+/// Calls `f` with an account's values in `USER_COLUMNS` order (?1 = id … ?15 = created_at), so
+/// the insert and the update bind the same list.
+fn with_user_params<T>(
+    row: &UserRow,
+    last_step: Option<i64>,
+    f: impl FnOnce(&[&dyn rusqlite::ToSql]) -> T,
+) -> T {
+    f(params![
+        row.id.as_uuid().as_bytes(),
+        row.email,
+        row.display_name,
+        row.role,
+        row.status,
+        row.password_phc,
+        row.totp.as_ref().map(Sealed::as_bytes),
+        last_step,
+        row.failed_logins,
+        row.locked_until,
+        row.supervisor.as_ref().map(|s| s.as_uuid().as_bytes()),
+        row.nda_at,
+        row.window_start,
+        row.window_end,
+        row.created_at,
+    ])
 }
