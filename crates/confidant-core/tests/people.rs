@@ -113,6 +113,12 @@ fn note(kind: NoteKind, body: &str) -> NoteInput {
     }
 }
 
+/// The ids of the notes `who` sees in a client's record, in listing order.
+fn note_ids(vault: &Vault, who: &Access, client: ClientId) -> Vec<NoteId> {
+    let notes = vault.notes_of_client(who, client).unwrap();
+    notes.iter().map(|n| n.id).collect()
+}
+
 fn is_forbidden<T>(r: Result<T, CoreError>) -> bool {
     matches!(r, Err(CoreError::Forbidden(_)))
 }
@@ -1088,21 +1094,9 @@ fn a_psychotherapy_note_is_read_by_its_author_alone() {
         "process notes"
     );
     assert!(is_forbidden(p.vault.note(&colleague.access, private)));
-    let theirs: Vec<NoteId> = p
-        .vault
-        .notes_of_client(&colleague.access, c)
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+    let theirs = note_ids(&p.vault, &colleague.access, c);
     assert_eq!(theirs, [progress]);
-    let mine: Vec<NoteId> = p
-        .vault
-        .notes_of_client(&author.access, c)
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+    let mine = note_ids(&p.vault, &author.access, c);
     assert_eq!(mine, [progress, private]);
 }
 
@@ -1242,13 +1236,7 @@ fn a_supervisor_reads_a_shared_clients_progress_notes_but_never_psychotherapy_no
     );
     assert_eq!(p.vault.client(&sup.access, c).unwrap().id, c);
     assert!(is_forbidden(p.vault.note(&sup.access, private)));
-    let listed: Vec<NoteId> = p
-        .vault
-        .notes_of_client(&sup.access, c)
-        .unwrap()
-        .iter()
-        .map(|n| n.id)
-        .collect();
+    let listed = note_ids(&p.vault, &sup.access, c);
     assert_eq!(listed, [progress]);
 }
 
