@@ -139,8 +139,8 @@ fn populate(vault: &Vault, token: &confidant_crypto::ApiTokenSecret) -> Result<(
                 &owner,
                 client,
                 NoteInput {
-                    kind: NoteKind::Progress,
-                    body,
+                    sign: true,
+                    ..NoteInput::free(NoteKind::Progress, body)
                 },
             )?;
         }

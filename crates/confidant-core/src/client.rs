@@ -101,6 +101,16 @@ impl NewClient {
     }
 }
 
+/// Whether a client is in active care or discharged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientStatus {
+    /// In care.
+    Active,
+    /// Care has ended; the record stays whole and can still gain late notes and addenda.
+    Discharged,
+}
+
 /// A client's demographics, opened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Client {
@@ -124,6 +134,11 @@ pub struct Client {
     /// When the client was added.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Active or discharged.
+    pub status: ClientStatus,
+    /// When they were discharged, if they are.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub discharged_at: Option<OffsetDateTime>,
 }
 
 /// Record kind bound into every client field's associated data.
@@ -212,6 +227,7 @@ pub(crate) fn seal(
         email,
         address,
         emergency_contact,
+        discharged_at: None,
     })
 }
 
@@ -260,6 +276,11 @@ pub(crate) fn open(row: &ClientRow, key: &ClientKey) -> CoreResult<Client> {
         address,
         emergency_contact,
         created_at: from_millis(row.created_at)?,
+        status: match row.discharged_at {
+            Some(_) => ClientStatus::Discharged,
+            None => ClientStatus::Active,
+        },
+        discharged_at: row.discharged_at.map(from_millis).transpose()?,
     })
 }
 

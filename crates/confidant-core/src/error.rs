@@ -79,6 +79,23 @@ pub enum CoreError {
          browsers use to reach it"
     )]
     PasskeysDisabled,
+    /// An attachment's media type is not accepted, or its content is not of the type declared;
+    /// the message lists what is accepted (never the file's name). Nothing was stored.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// An upload is larger than the server accepts. Nothing was stored.
+    #[error("the file is larger than the limit of {limit} bytes; nothing was stored")]
+    TooLarge {
+        /// The largest accepted size, in bytes.
+        limit: u64,
+    },
+    /// Attachments are off: the server was started without a place to keep them.
+    #[error("attachments are not enabled on this server")]
+    AttachmentsDisabled,
+    /// The record is not in a state that allows this (a signed note edited, say); the message
+    /// says what to do instead. Nothing was written.
+    #[error("{0}")]
+    State(&'static str),
     /// The audit log could not record the access, so the access did not happen (fail closed).
     #[error("{0}")]
     Audit(String),

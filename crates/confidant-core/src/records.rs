@@ -14,7 +14,7 @@ use crate::audit::{Access, Action, Event};
 use crate::client::{self, Client, ClientInput, NewClient};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId, NoteId};
-use crate::note::{self, NewNote, Note, NoteInput, NoteKind};
+use crate::note::{self, Note, NoteInput, NoteKind};
 use crate::policy::{AdminOp, Facts, Op, RecordClass, StaffRole};
 use crate::ports::{CareTeamRow, StoreError, to_millis};
 use crate::search::{Doc, DocId, DocKind};
@@ -32,7 +32,7 @@ pub struct ClientPage {
     pub next: Option<ClientId>,
 }
 
-fn not_found_on_conflict(what: &'static str) -> impl Fn(StoreError) -> CoreError {
+pub(crate) fn not_found_on_conflict(what: &'static str) -> impl Fn(StoreError) -> CoreError {
     move |e| match e {
         StoreError::Conflict(_) => CoreError::NotFound(what),
         other => other.into(),
@@ -40,14 +40,19 @@ fn not_found_on_conflict(what: &'static str) -> impl Fn(StoreError) -> CoreError
 }
 
 /// The record class of a note kind.
-fn class_of(kind: NoteKind) -> RecordClass {
+pub(crate) fn class_of(kind: NoteKind) -> RecordClass {
     match kind {
         NoteKind::Progress => RecordClass::ProgressNotes,
         NoteKind::Psychotherapy => RecordClass::PsychotherapyNotes,
     }
 }
 
-fn request(op: Op, class: RecordClass, client: ClientId, author: Option<ActorId>) -> Request {
+pub(crate) fn request(
+    op: Op,
+    class: RecordClass,
+    client: ClientId,
+    author: Option<ActorId>,
+) -> Request {
     Request {
         op,
         class,
@@ -184,7 +189,7 @@ impl Vault {
         Ok(ClientPage { clients, next })
     }
 
-    /// Writes a note in a client's record.
+    /// Writes a note in a client's record: a draft, or signed at once when the input asks.
     pub fn create_note(
         &self,
         access: &Access,
@@ -204,34 +209,39 @@ impl Vault {
                 Some(access.actor.id),
             ),
         )?;
-        let new = NewNote::validate(input)?;
+        let now = self.clock.now();
+        let (content, occurred) = input.validate(now)?;
         let key = self.client_key(client_id, client.key_version)?;
         let id = NoteId::random();
-        self.record(
-            access,
-            Action::NoteCreate,
-            "note",
-            id.to_string(),
-            client_id,
-            flagged,
-        )?;
-        let row = note::seal(
+        let created_at = to_millis(now);
+        let mut row = note::seal(
             id,
             client_id,
             access.actor.id,
             &key,
-            to_millis(self.clock.now()),
-            &new,
+            created_at,
+            input.kind,
+            &content,
         )?;
+        row.occurred_at = note::millis(occurred);
+        row.late_entry = note::is_late(created_at, row.occurred_at);
+        let mut events = vec![(Action::NoteCreate, flagged)];
+        if input.sign {
+            self.sign_row(access, &mut row, &key, now)?;
+            events.push((Action::NoteSign, flagged));
+        }
+        for (action, flagged) in events {
+            self.record(access, action, "note", id.to_string(), client_id, flagged)?;
+        }
         self.store
             .insert_note(&row)
             .map_err(not_found_on_conflict("client"))?;
         self.index(Doc {
             id: DocId::Note(id),
             client: client_id,
-            kind: new.kind.into(),
+            kind: input.kind.into(),
             author: Some(access.actor.id),
-            text: new.body.clone(),
+            text: content.render(),
         });
         Ok(id)
     }
@@ -330,7 +340,7 @@ impl Vault {
     }
 
     /// Records one allowed access to one resource of one client, durably.
-    fn record(
+    pub(crate) fn record(
         &self,
         access: &Access,
         action: Action,

@@ -233,10 +233,7 @@ fn every_access_is_recorded_with_ids_and_codes_only() {
         .create_note(
             &p.owner,
             c,
-            NoteInput {
-                kind: NoteKind::Progress,
-                body: format!("{marker} said things"),
-            },
+            NoteInput::free(NoteKind::Progress, format!("{marker} said things")),
         )
         .unwrap();
     p.vault.client(&p.owner, c).unwrap();
@@ -301,10 +298,7 @@ fn a_failing_audit_log_fails_the_request_and_returns_nothing() {
         .vault
         .create_client(&p.owner, client_input("Never Stored"));
     assert!(matches!(refused, Err(CoreError::Audit(_))));
-    let note = NoteInput {
-        kind: NoteKind::Progress,
-        body: "never stored".into(),
-    };
+    let note = NoteInput::free(NoteKind::Progress, "never stored");
     assert!(matches!(
         p.vault.create_note(&p.owner, c, note),
         Err(CoreError::Audit(_))

@@ -107,10 +107,7 @@ fn client_input(name: &str) -> ClientInput {
 }
 
 fn note(kind: NoteKind, body: &str) -> NoteInput {
-    NoteInput {
-        kind,
-        body: body.into(),
-    }
+    NoteInput::free(kind, body)
 }
 
 /// The ids of the notes `who` sees in a client's record, in listing order.

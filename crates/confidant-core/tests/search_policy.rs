@@ -109,7 +109,7 @@ proptest! {
             let author = access(clinicians[who], StaffRole::Clinician);
             let kind = if psychotherapy { NoteKind::Psychotherapy } else { NoteKind::Progress };
             // Only care-team members can write; others are refused, which is fine here.
-            let _ = vault.create_note(&author, clients[which], NoteInput { kind, body: "harbor session note".into() });
+            let _ = vault.create_note(&author, clients[which], NoteInput::free(kind, "harbor session note"));
         }
 
         // The index rebuilt at unseal answers like the live one.
@@ -166,10 +166,7 @@ fn a_shredded_client_disappears_from_search() {
         .create_note(
             &owner,
             gone,
-            NoteInput {
-                kind: NoteKind::Progress,
-                body: "lighthouse".into(),
-            },
+            NoteInput::free(NoteKind::Progress, "lighthouse"),
         )
         .unwrap();
     assert_eq!(vault.search(&owner, "lighthouse", 10).unwrap().len(), 1);

@@ -69,10 +69,7 @@ fn client_input(i: usize) -> ClientInput {
 }
 
 fn note(body: &str) -> NoteInput {
-    NoteInput {
-        kind: NoteKind::Progress,
-        body: body.into(),
-    }
+    NoteInput::free(NoteKind::Progress, body)
 }
 
 #[test]

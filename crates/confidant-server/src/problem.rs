@@ -13,7 +13,7 @@ use serde::Serialize;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An error response body, per RFC 9457.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -135,6 +135,12 @@ impl From<CoreError> for Problem {
                 "Expired",
                 format!("this {what} has expired"),
             ),
+            CoreError::State(why) => Self::new(
+                StatusCode::CONFLICT,
+                "record-state",
+                "Not allowed in the record's state",
+                *why,
+            ),
             CoreError::PasskeysDisabled => Self::new(
                 StatusCode::CONFLICT,
                 "passkeys-disabled",
@@ -222,6 +228,7 @@ mod tests {
             (CoreError::Store(StoreError::Unavailable("x".into())), 503),
             (CoreError::Store(StoreError::Conflict("x".into())), 409),
             (CoreError::PasskeysDisabled, 409),
+            (CoreError::State("signed"), 409),
         ];
         for (e, status) in cases {
             let p = Problem::from(e);

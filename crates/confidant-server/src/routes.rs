@@ -23,13 +23,17 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/v1/clients/{id}/notes",
             post(create_note).get(list_notes),
         )
-        .route("/api/v1/notes/{id}", get(get_note))
+        .route(
+            "/api/v1/notes/{id}",
+            get(get_note).put(crate::note_routes::update_note),
+        )
         .route("/api/v1/search", get(search))
         .merge(crate::audit_routes::router())
         .merge(crate::auth_routes::router())
         .merge(crate::passkey_routes::router())
         .merge(crate::admin_routes::router())
         .merge(crate::appointment_routes::router())
+        .merge(crate::note_routes::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -53,6 +53,7 @@ impl Fixture {
             email: field(),
             address: field(),
             emergency_contact: field(),
+            discharged_at: None,
         };
         let key = ClientKeyRow {
             client_id: client,
@@ -72,15 +73,15 @@ impl Fixture {
     }
 
     fn insert(&mut self, id: NoteId, body: Sealed<str>) -> Result<(), StoreError> {
-        self.store.insert_note(&NoteRow {
+        self.store.insert_note(&NoteRow::draft(
             id,
-            client_id: self.client,
-            key_version: 1,
-            kind: "progress".into(),
-            author: self.author,
-            created_at: 1_700_000_000_000,
+            self.client,
+            1,
+            "progress",
+            self.author,
+            1_700_000_000_000,
             body,
-        })?;
+        ))?;
         self.ids.push(id);
         Ok(())
     }

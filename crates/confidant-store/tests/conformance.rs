@@ -36,6 +36,11 @@ macro_rules! conformance_suite {
             notes_of_a_client_are_listed_oldest_first_and_only_theirs,
             inserting_a_note_id_twice_is_a_conflict_and_keeps_the_first,
             note_for_an_unknown_client_is_a_conflict,
+            draft_edits_keep_every_earlier_version_and_need_the_current_one,
+            a_signed_note_takes_no_edit_and_no_second_signature,
+            cosigning_locks_only_a_signed_note,
+            an_addendum_points_at_its_note_and_needs_it_to_exist,
+            discharge_is_set_cleared_and_read_back,
             token_reads_back_by_its_digest,
             token_with_a_taken_id_or_digest_is_a_conflict,
             conflict_messages_name_no_stored_values,
@@ -106,6 +111,11 @@ macro_rules! conformance_suite {
             appointment_values_outside_the_schema_are_conflicts_and_not_written,
             appointment_conflict_messages_name_no_stored_values,
             episodes_and_appointments_persist_after_the_store_is_dropped_and_reopened,
+            assessments_read_back_unchanged_and_are_listed_by_day_then_record_time_and_only_theirs,
+            an_assessments_episode_must_be_one_of_the_same_clients,
+            assessment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict,
+            assessment_values_outside_the_schema_are_conflicts_naming_no_value_and_not_written,
+            assessments_persist_after_the_store_is_dropped_and_reopened,
         );
     };
     (@tests $harness:expr; $($name:ident),* $(,)?) => {
@@ -226,6 +236,7 @@ mod suite {
             email: sealed(),
             address: sealed(),
             emergency_contact: sealed(),
+            discharged_at: None,
         };
         let key = ClientKeyRow {
             client_id: id,
@@ -243,15 +254,15 @@ mod suite {
     }
 
     fn note_for(client: ClientId) -> NoteRow {
-        NoteRow {
-            id: NoteId::random(),
-            client_id: client,
-            key_version: 1,
-            kind: "progress".into(),
-            author: ActorId::random(),
-            created_at: 1_700_000_000_789,
-            body: Sealed::from_bytes(blob(4096 + 29)),
-        }
+        NoteRow::draft(
+            NoteId::random(),
+            client,
+            1,
+            "progress",
+            ActorId::random(),
+            1_700_000_000_789,
+            Sealed::from_bytes(blob(4096 + 29)),
+        )
     }
 
     fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
@@ -509,6 +520,151 @@ mod suite {
         };
         assert_conflict(store.insert_note(&twin));
         assert_eq!(store.note(note.id).unwrap(), Some(note));
+    }
+
+    pub fn draft_edits_keep_every_earlier_version_and_need_the_current_one(h: &dyn Harness) {
+        use confidant_core::ports::NoteEdit;
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let note = note_for(client.id);
+        store.insert_note(&note).unwrap();
+        let edit = |from: u32, byte: u8| NoteEdit {
+            id: note.id,
+            from_version: from,
+            key_version: 1,
+            format: 1,
+            body: Sealed::from_bytes(vec![byte; 64]),
+            occurred_at: Some(1_700_000_000_000),
+            late_entry: true,
+            at: 1_700_000_000_900 + i64::from(byte),
+        };
+        assert!(store.update_note_draft(&edit(1, 2)).unwrap());
+        // A stale editor (still at version 1) changes nothing.
+        assert!(!store.update_note_draft(&edit(1, 3)).unwrap());
+        assert!(store.update_note_draft(&edit(2, 4)).unwrap());
+        let now = store.note(note.id).unwrap().unwrap();
+        assert_eq!(now.version, 3);
+        assert_eq!(now.body.as_bytes(), &[4; 64][..]);
+        assert_eq!((now.format, now.late_entry), (1, true));
+        assert_eq!(now.occurred_at, Some(1_700_000_000_000));
+        assert_eq!(now.updated_at, Some(1_700_000_000_904));
+        let versions = store.note_versions(note.id).unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!((versions[0].version, versions[1].version), (1, 2));
+        assert_eq!(versions[0].body, note.body);
+        assert_eq!(versions[0].written_at, note.created_at);
+        assert_eq!(versions[1].body.as_bytes(), &[2; 64][..]);
+        assert_eq!(versions[1].written_at, 1_700_000_000_902);
+        assert!(store.note_versions(NoteId::random()).unwrap().is_empty());
+    }
+
+    fn signature() -> confidant_core::ports::SignatureRow {
+        confidant_core::ports::SignatureRow {
+            by: ActorId::random(),
+            at: 1_700_000_001_000,
+            content_hash: Sealed::from_bytes(blob(60)),
+        }
+    }
+
+    pub fn a_signed_note_takes_no_edit_and_no_second_signature(h: &dyn Harness) {
+        use confidant_core::ports::NoteEdit;
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let note = note_for(client.id);
+        store.insert_note(&note).unwrap();
+        let sig = signature();
+        assert!(!store.sign_note(note.id, 2, "locked", &sig).unwrap());
+        assert!(store.sign_note(note.id, 1, "locked", &sig).unwrap());
+        assert!(!store.sign_note(note.id, 1, "locked", &signature()).unwrap());
+        let edit = NoteEdit {
+            id: note.id,
+            from_version: 1,
+            key_version: 1,
+            format: 1,
+            body: Sealed::from_bytes(vec![9; 64]),
+            occurred_at: None,
+            late_entry: false,
+            at: 1_700_000_002_000,
+        };
+        assert!(!store.update_note_draft(&edit).unwrap());
+        let signed = store.note(note.id).unwrap().unwrap();
+        assert_eq!(signed.status, "locked");
+        assert_eq!(signed.signature, Some(sig));
+        assert_eq!(signed.body, note.body);
+        assert!(store.note_versions(note.id).unwrap().is_empty());
+        assert!(
+            !store
+                .sign_note(NoteId::random(), 1, "locked", &signature())
+                .unwrap()
+        );
+    }
+
+    pub fn cosigning_locks_only_a_signed_note(h: &dyn Harness) {
+        use confidant_core::ports::CosignatureRow;
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let note = note_for(client.id);
+        store.insert_note(&note).unwrap();
+        let co = CosignatureRow {
+            by: ActorId::random(),
+            at: 1_700_000_003_000,
+        };
+        assert!(!store.cosign_note(note.id, co).unwrap(), "a draft");
+        assert!(store.sign_note(note.id, 1, "signed", &signature()).unwrap());
+        assert!(store.cosign_note(note.id, co).unwrap());
+        assert!(!store.cosign_note(note.id, co).unwrap(), "already locked");
+        let locked = store.note(note.id).unwrap().unwrap();
+        assert_eq!(
+            (locked.status.as_str(), locked.cosignature),
+            ("locked", Some(co))
+        );
+    }
+
+    pub fn an_addendum_points_at_its_note_and_needs_it_to_exist(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let note = note_for(client.id);
+        store.insert_note(&note).unwrap();
+        let addendum = NoteRow {
+            addendum_of: Some(note.id),
+            ..note_for(client.id)
+        };
+        store.insert_note(&addendum).unwrap();
+        assert_eq!(store.note(addendum.id).unwrap(), Some(addendum));
+        let orphan = NoteRow {
+            addendum_of: Some(NoteId::random()),
+            ..note_for(client.id)
+        };
+        assert_conflict(store.insert_note(&orphan));
+        assert_eq!(store.note(orphan.id).unwrap(), None);
+    }
+
+    pub fn discharge_is_set_cleared_and_read_back(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        assert_eq!(
+            store.client(client.id).unwrap().unwrap().discharged_at,
+            None
+        );
+        assert!(
+            store
+                .set_client_discharged(client.id, Some(1_700_000_004_000))
+                .unwrap()
+        );
+        assert_eq!(
+            store.client(client.id).unwrap().unwrap().discharged_at,
+            Some(1_700_000_004_000)
+        );
+        assert!(store.set_client_discharged(client.id, None).unwrap());
+        assert_eq!(
+            store.client(client.id).unwrap().unwrap().discharged_at,
+            None
+        );
+        assert!(
+            !store
+                .set_client_discharged(ClientId::random(), None)
+                .unwrap()
+        );
     }
 
     pub fn notes_of_a_client_are_listed_oldest_first_and_only_theirs(h: &dyn Harness) {
@@ -2862,6 +3018,150 @@ mod suite {
         assert_eq!(store.open_episode_of(client.id).unwrap(), Some(episode));
         assert_eq!(store.appointments_of(client.id).unwrap(), vec![row]);
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Assessments
+
+    use confidant_core::ids::AssessmentId;
+    use confidant_core::ports::AssessmentRow;
+
+    fn assessment_of(client: ClientId, administered_on: i32, created_at: i64) -> AssessmentRow {
+        AssessmentRow {
+            id: AssessmentId::random(),
+            client_id: client,
+            episode: None,
+            key_version: 1,
+            instrument: "phq9".into(),
+            administered_on,
+            author: ActorId::random(),
+            created_at,
+            answers: sealed(),
+            comment: sealed(),
+        }
+    }
+
+    pub fn assessments_read_back_unchanged_and_are_listed_by_day_then_record_time_and_only_theirs(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let episode = episode_of(client.id, MARCH_2 - 30, Some(MARCH_2 - 1));
+        store.insert_episode(&episode).unwrap();
+        let latest = AssessmentRow {
+            episode: Some(episode.id),
+            instrument: "gad7".into(),
+            key_version: u32::MAX,
+            ..assessment_of(client.id, MARCH_2, 1_700_000_000_000)
+        };
+        // Given earlier but recorded later: the day it was given orders the list.
+        let earliest = assessment_of(client.id, MARCH_2 - 20, 1_700_000_900_000);
+        let same_day_first = assessment_of(client.id, MARCH_2 - 5, 1_700_000_100_000);
+        let same_day_second = assessment_of(client.id, MARCH_2 - 5, 1_700_000_200_000);
+        let twin_a = assessment_of(client.id, MARCH_2 - 2, 1_700_000_300_000);
+        let twin_b = assessment_of(client.id, MARCH_2 - 2, 1_700_000_300_000);
+        let theirs = assessment_of(other.id, MARCH_2 - 10, 1_700_000_000_000);
+        for row in [
+            &latest,
+            &twin_b,
+            &theirs,
+            &same_day_second,
+            &earliest,
+            &twin_a,
+            &same_day_first,
+        ] {
+            store.insert_assessment(row).unwrap();
+        }
+        assert_eq!(store.assessment(latest.id).unwrap(), Some(latest.clone()));
+        let mut twins = vec![twin_a, twin_b];
+        twins.sort_by_key(|r| r.id);
+        let mut expected = vec![earliest, same_day_first, same_day_second];
+        expected.extend(twins);
+        expected.push(latest);
+        assert_eq!(store.assessments_of(client.id).unwrap(), expected);
+        assert_eq!(store.assessments_of(other.id).unwrap(), vec![theirs]);
+        assert_eq!(store.assessment(AssessmentId::random()).unwrap(), None);
+        assert!(store.assessments_of(ClientId::random()).unwrap().is_empty());
+    }
+
+    pub fn an_assessments_episode_must_be_one_of_the_same_clients(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let theirs = episode_of(other.id, MARCH_2, None);
+        store.insert_episode(&theirs).unwrap();
+        for wrong in [theirs.id, EpisodeId::random()] {
+            let row = AssessmentRow {
+                episode: Some(wrong),
+                ..assessment_of(client.id, MARCH_2, 1_700_000_000_000)
+            };
+            let msg = assert_conflict(store.insert_assessment(&row));
+            assert!(msg.contains("no such"), "{msg}");
+            assert_eq!(store.assessment(row.id).unwrap(), None);
+        }
+        // A closed episode of the same client is fine: assessments may be entered late.
+        let mine = episode_of(client.id, MARCH_2 - 10, Some(MARCH_2 - 1));
+        store.insert_episode(&mine).unwrap();
+        let row = AssessmentRow {
+            episode: Some(mine.id),
+            ..assessment_of(client.id, MARCH_2 - 5, 1_700_000_000_000)
+        };
+        store.insert_assessment(&row).unwrap();
+        assert_eq!(store.assessments_of(client.id).unwrap(), vec![row]);
+    }
+
+    pub fn assessment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict(h: &dyn Harness) {
+        let store = h.open();
+        let orphan = assessment_of(ClientId::random(), MARCH_2, 1_700_000_000_000);
+        let msg = assert_conflict(store.insert_assessment(&orphan));
+        assert!(msg.contains("no such client"), "{msg}");
+        assert_eq!(store.assessment(orphan.id).unwrap(), None);
+        let (client, _) = stored_client(&*store);
+        let first = assessment_of(client.id, MARCH_2, 1_700_000_000_000);
+        store.insert_assessment(&first).unwrap();
+        let twin = AssessmentRow {
+            id: first.id,
+            ..assessment_of(client.id, MARCH_2 - 1, 1_700_000_600_000)
+        };
+        assert_conflict(store.insert_assessment(&twin));
+        assert_eq!(store.assessments_of(client.id).unwrap(), vec![first]);
+    }
+
+    pub fn assessment_values_outside_the_schema_are_conflicts_naming_no_value_and_not_written(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        for instrument in ["", "PHQ9", "phq-9", "bdi2", "instrument-marker-6d"] {
+            let row = AssessmentRow {
+                instrument: instrument.into(),
+                ..assessment_of(client.id, MARCH_2, 1_700_000_000_000)
+            };
+            let msg = assert_conflict(store.insert_assessment(&row));
+            assert!(!msg.contains("instrument-marker"), "{msg}");
+            assert!(!msg.contains(&row.id.to_string()), "{msg}");
+            assert_eq!(store.assessment(row.id).unwrap(), None);
+        }
+        assert!(store.assessments_of(client.id).unwrap().is_empty());
+    }
+
+    pub fn assessments_persist_after_the_store_is_dropped_and_reopened(h: &dyn Harness) {
+        let (client, key) = client_under(1);
+        let episode = episode_of(client.id, MARCH_2, None);
+        let row = AssessmentRow {
+            episode: Some(episode.id),
+            ..assessment_of(client.id, MARCH_2, 1_700_000_000_000)
+        };
+        {
+            let store = h.open();
+            store.insert_client(&client, &key).unwrap();
+            store.insert_episode(&episode).unwrap();
+            store.insert_assessment(&row).unwrap();
+        }
+        let store = h.open();
+        assert_eq!(store.assessment(row.id).unwrap(), Some(row.clone()));
+        assert_eq!(store.assessments_of(client.id).unwrap(), vec![row]);
+    }
 }
 
 /// The embedded engine, plus what only SQLite's files can show.
@@ -2973,6 +3273,7 @@ mod sqlite {
             email: field(),
             address: field(),
             emergency_contact: field(),
+            discharged_at: None,
         };
         let key = ClientKeyRow {
             client_id: id,

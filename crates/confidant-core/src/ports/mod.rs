@@ -6,10 +6,14 @@
 //! atomic (all or nothing) and durable before returning `Ok`.
 
 mod appointment;
+mod assessment;
+mod attachment;
 mod passkey;
 mod staff;
 
 pub use appointment::{AppointmentRow, AppointmentStore, EpisodeRow, JulianDay};
+pub use assessment::{AssessmentRow, AssessmentStore};
+pub use attachment::{AttachmentRow, AttachmentStore, BlobStore, BlobWriter};
 pub use passkey::{CeremonyKind, PasskeyCeremonyRow, PasskeyRow, PasskeyStore};
 pub use staff::{
     BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow, SessionRow,
@@ -108,6 +112,8 @@ pub struct ClientRow {
     pub address: Sealed<str>,
     /// Sealed emergency contact.
     pub emergency_contact: Sealed<str>,
+    /// When the client was discharged; `None` while active.
+    pub discharged_at: Option<UnixMillis>,
 }
 
 /// A note, its body sealed with the client's key.
@@ -125,7 +131,116 @@ pub struct NoteRow {
     pub author: ActorId,
     /// When it was written.
     pub created_at: UnixMillis,
-    /// Sealed body.
+    /// Sealed body (the current version).
+    pub body: Sealed<str>,
+    /// How the body is encoded: 0 plain text, 1 a template's sections.
+    pub format: u8,
+    /// `draft`, `signed` (awaiting a supervisor's co-signature) or `locked`.
+    pub status: String,
+    /// Current version, from 1; every edit of a draft adds one.
+    pub version: u32,
+    /// When the draft was last edited, if ever.
+    pub updated_at: Option<UnixMillis>,
+    /// When the session it documents took place, if stated.
+    pub occurred_at: Option<UnixMillis>,
+    /// Written more than a day after the session it documents.
+    pub late_entry: bool,
+    /// The signed note this one corrects (an addendum), if any.
+    pub addendum_of: Option<NoteId>,
+    /// The author's signature, once signed.
+    pub signature: Option<SignatureRow>,
+    /// A supervisor's co-signature, once given.
+    pub cosignature: Option<CosignatureRow>,
+}
+
+impl NoteRow {
+    /// A new draft at version 1, not yet edited, signed or dated.
+    pub fn draft(
+        id: NoteId,
+        client_id: ClientId,
+        key_version: u32,
+        kind: impl Into<String>,
+        author: ActorId,
+        created_at: UnixMillis,
+        body: Sealed<str>,
+    ) -> Self {
+        Self {
+            id,
+            client_id,
+            key_version,
+            kind: kind.into(),
+            author,
+            created_at,
+            body,
+            format: 0,
+            status: "draft".into(),
+            version: 1,
+            updated_at: None,
+            occurred_at: None,
+            late_entry: false,
+            addendum_of: None,
+            signature: None,
+            cosignature: None,
+        }
+    }
+}
+
+/// Who signed a note, when, and the hash of what they signed (sealed: a hash of short text can
+/// be guessed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureRow {
+    /// The signer (always the author).
+    pub by: ActorId,
+    /// When.
+    pub at: UnixMillis,
+    /// SHA-256 of the signed content, sealed with the client's key.
+    pub content_hash: Sealed<[u8]>,
+}
+
+/// A supervisor's co-signature of a trainee's signed note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CosignatureRow {
+    /// The supervisor.
+    pub by: ActorId,
+    /// When.
+    pub at: UnixMillis,
+}
+
+/// A new version of a draft, replacing the current one (which is kept in the history).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteEdit {
+    /// The draft.
+    pub id: NoteId,
+    /// The version the edit was made from; the edit applies only if it is still current.
+    pub from_version: u32,
+    /// Client key version that sealed the new body.
+    pub key_version: u32,
+    /// Encoding of the new body.
+    pub format: u8,
+    /// The new body, sealed.
+    pub body: Sealed<str>,
+    /// When the session took place, as now stated.
+    pub occurred_at: Option<UnixMillis>,
+    /// Whether it is now a late entry.
+    pub late_entry: bool,
+    /// When the edit was made.
+    pub at: UnixMillis,
+}
+
+/// An earlier version of a note, kept when a draft was edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NoteVersionRow {
+    /// The note.
+    pub note_id: NoteId,
+    /// Its version number.
+    pub version: u32,
+    /// Client key version that sealed it.
+    pub key_version: u32,
+    /// Encoding of the body.
+    pub format: u8,
+    /// When this version was written.
+    pub written_at: UnixMillis,
+    /// The body, sealed.
     pub body: Sealed<str>,
 }
 
@@ -198,6 +313,9 @@ pub trait ClientStore {
     /// Replaces a client key's wrapping if it is still wrapped by `from_version`.
     /// Returns whether it was replaced.
     fn rewrap_client_key(&self, row: &ClientKeyRow, from_version: u32) -> StoreResult<bool>;
+    /// Marks a client discharged at a time, or active again with `None`. Returns whether the
+    /// client exists.
+    fn set_client_discharged(&self, id: ClientId, at: Option<UnixMillis>) -> StoreResult<bool>;
     /// Destroys every version of a client's data key, so that no copy remains in the live
     /// database files (secure delete, write-ahead log checkpointed). Returns how many went.
     fn shred_client_keys(&self, id: ClientId) -> StoreResult<usize>;
@@ -205,12 +323,29 @@ pub trait ClientStore {
 
 /// Notes.
 pub trait NoteStore {
-    /// Writes a note; `Conflict` if the id exists. The client must exist.
+    /// Writes a note; `Conflict` if the id exists. The client (and any note it is an addendum
+    /// of) must exist.
     fn insert_note(&self, note: &NoteRow) -> StoreResult<()>;
     /// One note.
     fn note(&self, id: NoteId) -> StoreResult<Option<NoteRow>>;
     /// Every note of one client, oldest first (ties broken by id).
     fn notes_of_client(&self, client: ClientId) -> StoreResult<Vec<NoteRow>>;
+    /// Replaces a draft's body if it is still a draft at `edit.from_version`, keeping the
+    /// replaced version in the history, atomically. Returns whether it applied.
+    fn update_note_draft(&self, edit: &NoteEdit) -> StoreResult<bool>;
+    /// Signs a draft still at `version`, moving it to `status` (`signed` or `locked`).
+    /// Returns whether it applied.
+    fn sign_note(
+        &self,
+        id: NoteId,
+        version: u32,
+        status: &str,
+        signature: &SignatureRow,
+    ) -> StoreResult<bool>;
+    /// Co-signs a `signed` note and locks it. Returns whether it applied.
+    fn cosign_note(&self, id: NoteId, cosignature: CosignatureRow) -> StoreResult<bool>;
+    /// The earlier versions of a note, oldest first.
+    fn note_versions(&self, id: NoteId) -> StoreResult<Vec<NoteVersionRow>>;
 }
 
 /// API tokens.
@@ -336,6 +471,7 @@ pub trait Store:
     + CareStore
     + PasskeyStore
     + AppointmentStore
+    + AssessmentStore
     + Send
     + Sync
 {
@@ -351,6 +487,7 @@ impl<T> Store for T where
         + CareStore
         + PasskeyStore
         + AppointmentStore
+        + AssessmentStore
         + Send
         + Sync
 {

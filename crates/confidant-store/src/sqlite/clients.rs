@@ -14,7 +14,7 @@ use super::columns::{limit, sealed, uuid};
 use super::errors::db_error;
 
 const CLIENT_COLUMNS: &str = "id, key_version, created_at, legal_name, preferred_name, date_of_birth, \
-                              phone, email, address, emergency_contact";
+                              phone, email, address, emergency_contact, discharged_at";
 const KEY_COLUMNS: &str = "client_id, version, practice_key_version, wrapped";
 
 impl ClientStore for SqliteStore {
@@ -132,6 +132,16 @@ impl ClientStore for SqliteStore {
         })
     }
 
+    fn set_client_discharged(&self, id: ClientId, at: Option<i64>) -> StoreResult<bool> {
+        let op = "set client discharge";
+        self.write(op, |tx| {
+            tx.prepare_cached("UPDATE clients SET discharged_at = ?1 WHERE id = ?2")
+                .and_then(|mut s| s.execute(params![at, id.as_uuid().as_bytes()]))
+                .map(|changed| changed == 1)
+                .map_err(|e| db_error(op, e))
+        })
+    }
+
     fn shred_client_keys(&self, id: ClientId) -> StoreResult<usize> {
         let op = "shred client keys";
         self.write_and_checkpoint(op, |tx| {
@@ -146,7 +156,7 @@ impl ClientStore for SqliteStore {
 
 fn insert_client_row(c: &Connection, r: &ClientRow) -> StoreResult<()> {
     c.prepare_cached(&format!(
-        "INSERT INTO clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+        "INSERT INTO clients ({CLIENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     ))
     .and_then(|mut s| {
         s.execute(params![
@@ -160,6 +170,7 @@ fn insert_client_row(c: &Connection, r: &ClientRow) -> StoreResult<()> {
             r.email.as_bytes(),
             r.address.as_bytes(),
             r.emergency_contact.as_bytes(),
+            r.discharged_at,
         ])
     })
     .map(drop)
@@ -194,6 +205,7 @@ fn client_row(r: &Row<'_>) -> rusqlite::Result<ClientRow> {
         email: sealed(r, 7)?,
         address: sealed(r, 8)?,
         emergency_contact: sealed(r, 9)?,
+        discharged_at: r.get(10)?,
     })
 }
 

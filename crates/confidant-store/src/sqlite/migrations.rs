@@ -16,6 +16,9 @@ const MIGRATIONS: &[&str] = &[
     V3_STAFF_AND_CARE,
     V4_PASSKEYS,
     V5_APPOINTMENTS,
+    V6_NOTE_LIFECYCLE,
+    V7_ATTACHMENTS,
+    V8_ASSESSMENTS,
 ];
 
 /// The newest schema version this binary knows.
@@ -378,6 +381,107 @@ pub(crate) fn run(conn: &mut Connection) -> StoreResult<()> {
         tx.commit().map_err(|e| db_error(op, e))?;
     }
 }
+
+/// The note lifecycle and client discharge. A note is a draft (every earlier version kept in
+/// `note_versions`, append-only), then signed (author, time, sealed content hash), then locked;
+/// a signed note never returns to draft nor changes its signature (a trigger refuses it, as
+/// defence in depth behind the store's `WHERE status = 'draft'`). Corrections are addenda:
+/// notes of their own pointing at the note they correct. `format` 0 is a plain body (notes
+/// written before templates), 1 a template's sections. A client is discharged when
+/// `discharged_at` is set.
+const V6_NOTE_LIFECYCLE: &str = "
+ALTER TABLE clients ADD COLUMN discharged_at INTEGER;
+
+ALTER TABLE notes ADD COLUMN format INTEGER NOT NULL DEFAULT 0 CHECK (format IN (0, 1));
+ALTER TABLE notes ADD COLUMN status TEXT NOT NULL DEFAULT 'draft'
+    CHECK (status IN ('draft', 'signed', 'locked'));
+ALTER TABLE notes ADD COLUMN version INTEGER NOT NULL DEFAULT 1
+    CHECK (version BETWEEN 1 AND 4294967295);
+ALTER TABLE notes ADD COLUMN updated_at INTEGER;
+ALTER TABLE notes ADD COLUMN occurred_at INTEGER;
+ALTER TABLE notes ADD COLUMN late_entry INTEGER NOT NULL DEFAULT 0 CHECK (late_entry IN (0, 1));
+ALTER TABLE notes ADD COLUMN addendum_of BLOB REFERENCES notes (id);
+ALTER TABLE notes ADD COLUMN signed_by BLOB CHECK (signed_by IS NULL OR length(signed_by) = 16);
+ALTER TABLE notes ADD COLUMN signed_at INTEGER;
+ALTER TABLE notes ADD COLUMN content_hash BLOB;
+ALTER TABLE notes ADD COLUMN cosigned_by BLOB
+    CHECK (cosigned_by IS NULL OR length(cosigned_by) = 16);
+ALTER TABLE notes ADD COLUMN cosigned_at INTEGER;
+
+CREATE INDEX notes_by_parent ON notes (addendum_of) WHERE addendum_of IS NOT NULL;
+
+CREATE TRIGGER notes_signature_is_final BEFORE UPDATE ON notes
+WHEN OLD.status <> 'draft' AND (
+    NEW.status = 'draft'
+    OR NEW.signed_by IS NOT OLD.signed_by
+    OR NEW.signed_at IS NOT OLD.signed_at
+    OR NEW.content_hash IS NOT OLD.content_hash
+    OR NEW.version IS NOT OLD.version
+    OR NEW.kind IS NOT OLD.kind
+    OR NEW.author IS NOT OLD.author
+    OR NEW.client_id IS NOT OLD.client_id
+)
+BEGIN
+    SELECT RAISE(ABORT, 'a signed note cannot be changed');
+END;
+
+CREATE TABLE note_versions (
+    note_id     BLOB    NOT NULL REFERENCES notes (id),
+    version     INTEGER NOT NULL CHECK (version BETWEEN 1 AND 4294967295),
+    key_version INTEGER NOT NULL CHECK (key_version BETWEEN 0 AND 4294967295),
+    format      INTEGER NOT NULL CHECK (format IN (0, 1)),
+    written_at  INTEGER NOT NULL,
+    body        BLOB    NOT NULL,
+    PRIMARY KEY (note_id, version)
+) STRICT;
+
+CREATE TRIGGER note_versions_no_update BEFORE UPDATE ON note_versions
+BEGIN
+    SELECT RAISE(ABORT, 'note versions are append-only');
+END;
+";
+
+/// Attachments: one row per stored file, pointing at its blob by id. The content key, the
+/// file's name and its media type are sealed under the client's key; the plaintext size, the
+/// author and the time are metadata. Rows are written only once their blob is committed.
+const V7_ATTACHMENTS: &str = "
+CREATE TABLE attachments (
+    id           BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    client_id    BLOB    NOT NULL REFERENCES clients (id),
+    author       BLOB    NOT NULL CHECK (length(author) = 16),
+    created_at   INTEGER NOT NULL,
+    key_version  INTEGER NOT NULL CHECK (key_version BETWEEN 0 AND 4294967295),
+    content_key  BLOB    NOT NULL,
+    filename     BLOB    NOT NULL,
+    content_type BLOB    NOT NULL,
+    size         INTEGER NOT NULL CHECK (size >= 0)
+) STRICT;
+
+CREATE INDEX attachments_by_client ON attachments (client_id, created_at);
+";
+
+/// Administered assessments (PHQ-9, GAD-7). The answers and the comment are sealed under the
+/// client's key; no total or band is stored (they are client health information, derived from
+/// the answers when opened). The questionnaire, the day it was given (a Julian day), the author
+/// and the episode are metadata; the episode must be one of the same client's (a foreign key
+/// over both columns, as for appointments).
+const V8_ASSESSMENTS: &str = "
+CREATE TABLE assessments (
+    id              BLOB    PRIMARY KEY CHECK (length(id) = 16),
+    client_id       BLOB    NOT NULL REFERENCES clients (id),
+    episode         BLOB    CHECK (length(episode) = 16),
+    key_version     INTEGER NOT NULL CHECK (key_version BETWEEN 0 AND 4294967295),
+    instrument      TEXT    NOT NULL CHECK (instrument IN ('phq9', 'gad7')),
+    administered_on INTEGER NOT NULL,
+    author          BLOB    NOT NULL CHECK (length(author) = 16),
+    created_at      INTEGER NOT NULL,
+    answers         BLOB    NOT NULL,
+    comment         BLOB    NOT NULL,
+    FOREIGN KEY (episode, client_id) REFERENCES episodes (id, client_id)
+) STRICT;
+
+CREATE INDEX assessments_by_client ON assessments (client_id, administered_on, created_at);
+";
 
 #[cfg(test)]
 mod tests {
