@@ -66,6 +66,8 @@ id_type!(
     EpisodeId,
     /// Identifies an appointment.
     AppointmentId,
+    /// Identifies a stored assessment (a completed PHQ-9 or GAD-7).
+    AssessmentId,
 );
 
 #[cfg(test)]

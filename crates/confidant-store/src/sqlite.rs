@@ -7,6 +7,7 @@
 //! and never put a stored value in an error.
 
 mod appointment;
+mod assessment;
 mod audit;
 mod care;
 mod clients;

@@ -74,6 +74,12 @@ actions! {
     AppointmentUpdate => "appointment.update",
     /// An appointment appeared in a client's list or in the schedule (and so was read).
     AppointmentList => "appointment.list",
+    /// A PHQ-9 or GAD-7 was recorded in a client's record.
+    AssessmentCreate => "assessment.create",
+    /// An assessment was read.
+    AssessmentRead => "assessment.read",
+    /// An assessment appeared in a client's list (and so was read).
+    AssessmentList => "assessment.list",
     /// The audit log itself was read.
     AuditRead => "audit.read",
     /// A request presented no valid credentials, or a sign-in step failed.

@@ -1,14 +1,26 @@
 //! Standardised assessments entered item by item and scored: PHQ-9 (depression) and GAD-7
 //! (anxiety). Scoring is pure and exact; the answers are client content and are sealed like
-//! any other field wherever they are stored.
+//! any other field wherever they are stored (`record`), and stored assessments are recorded,
+//! read and listed only through the access policy as clinical record, every access audited
+//! (`service`).
 //!
 //! Bands follow the instruments' published scoring (Kroenke, Spitzer & Williams 2001 for the
 //! PHQ-9; Spitzer et al. 2006 for the GAD-7). A PHQ-9 item 9 answer above zero (thoughts of
 //! self-harm) is always surfaced, whatever the total.
+//!
+//! Neither a total nor a band is ever stored: both are client health information, and both
+//! follow from the sealed answers, so they are derived again each time an assessment is opened.
+
+mod record;
+mod service;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Invalid;
+use crate::error::{CoreError, CoreResult, Invalid};
+
+pub use record::{
+    Assessment, MAX_AGE_YEARS, MAX_COMMENT_CHARS, NewAssessment, RecordAssessmentInput,
+};
 
 /// Which questionnaire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +33,23 @@ pub enum Instrument {
 }
 
 impl Instrument {
+    /// The stored and wire name (`phq9`, `gad7`): a class, safe in the clear.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phq9 => "phq9",
+            Self::Gad7 => "gad7",
+        }
+    }
+
+    /// Reads a stored name; anything else means the row is corrupt.
+    pub(crate) fn parse(s: &str) -> CoreResult<Self> {
+        match s {
+            "phq9" => Ok(Self::Phq9),
+            "gad7" => Ok(Self::Gad7),
+            _ => Err(CoreError::Integrity),
+        }
+    }
+
     /// Number of scored items.
     pub fn items(self) -> usize {
         match self {
