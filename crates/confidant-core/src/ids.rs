@@ -69,6 +69,8 @@ id_type!(
     /// Identifies a stored assessment (a completed PHQ-9 or GAD-7).
     AssessmentId,
 );
+    /// Identifies an attachment (a scanned document or a session recording) and its blob.
+    AttachmentId,
 
 #[cfg(test)]
 mod tests {

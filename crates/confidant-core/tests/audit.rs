@@ -136,6 +136,23 @@ impl AppointmentStore for Flaky {
     }
 }
 
+impl AttachmentStore for Flaky {
+    delegate! {
+        insert_attachment(&self, row: &AttachmentRow) -> StoreResult<()>;
+        attachment(&self, id: confidant_core::ids::AttachmentId) -> StoreResult<Option<AttachmentRow>>;
+        attachments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AttachmentRow>>;
+        delete_attachments_of(&self, client: confidant_core::ClientId) -> StoreResult<usize>;
+    }
+}
+
+impl AssessmentStore for Flaky {
+    delegate! {
+        insert_assessment(&self, row: &AssessmentRow) -> StoreResult<()>;
+        assessment(&self, id: confidant_core::ids::AssessmentId) -> StoreResult<Option<AssessmentRow>>;
+        assessments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AssessmentRow>>;
+    }
+}
+
 impl AuditStore for Flaky {
     delegate! {
         audit_frontier(&self) -> StoreResult<Option<Vec<u8>>>;

@@ -4,8 +4,10 @@
 //! sealed rows the core hands it; it must never see a key or plaintext, never decide policy, and
 //! never put a stored value in an error message.
 
+mod blob;
 mod sqlite;
 
+pub use blob::{BLOB_DIR, FsBlobStore};
 pub use sqlite::SqliteStore;
 
 impl SqliteStore {

@@ -8,6 +8,7 @@
 
 mod appointment;
 mod assessment;
+mod attachment;
 mod audit;
 mod care;
 mod clients;

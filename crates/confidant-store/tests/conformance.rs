@@ -111,6 +111,12 @@ macro_rules! conformance_suite {
             appointment_values_outside_the_schema_are_conflicts_and_not_written,
             appointment_conflict_messages_name_no_stored_values,
             episodes_and_appointments_persist_after_the_store_is_dropped_and_reopened,
+            attachments_read_back_unchanged_and_are_listed_oldest_first_and_only_theirs,
+            attachment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict_and_not_written,
+            attachment_sizes_beyond_what_the_engine_holds_are_refused_not_wrapped,
+            deleting_a_clients_attachments_removes_theirs_and_no_one_elses,
+            attachment_conflict_messages_name_no_stored_values,
+            attachments_persist_after_the_store_is_dropped_and_reopened,
             assessments_read_back_unchanged_and_are_listed_by_day_then_record_time_and_only_theirs,
             an_assessments_episode_must_be_one_of_the_same_clients,
             assessment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict,
@@ -3162,6 +3168,151 @@ mod suite {
         assert_eq!(store.assessment(row.id).unwrap(), Some(row.clone()));
         assert_eq!(store.assessments_of(client.id).unwrap(), vec![row]);
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Attachments
+
+    use confidant_core::ids::AttachmentId;
+    use confidant_core::ports::AttachmentRow;
+
+    fn attachment_of(client: ClientId, created_at: i64) -> AttachmentRow {
+        AttachmentRow {
+            id: AttachmentId::random(),
+            client_id: client,
+            author: ActorId::random(),
+            created_at,
+            key_version: 1,
+            content_key: Sealed::from_bytes(blob(93)),
+            filename: sealed(),
+            content_type: sealed(),
+            size: 4 << 30,
+        }
+    }
+
+    pub fn attachments_read_back_unchanged_and_are_listed_oldest_first_and_only_theirs(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let later = attachment_of(client.id, 1_700_000_000_100);
+        let earlier = AttachmentRow {
+            size: 0,
+            ..attachment_of(client.id, 1_700_000_000_000)
+        };
+        let theirs = attachment_of(other.id, 1_600_000_000_000);
+        for row in [&later, &theirs, &earlier] {
+            store.insert_attachment(row).unwrap();
+        }
+        assert_eq!(store.attachment(later.id).unwrap(), Some(later.clone()));
+        assert_eq!(
+            store.attachments_of(client.id).unwrap(),
+            vec![earlier, later]
+        );
+        assert_eq!(store.attachments_of(other.id).unwrap(), vec![theirs]);
+        assert_eq!(store.attachment(AttachmentId::random()).unwrap(), None);
+        assert!(store.attachments_of(ClientId::random()).unwrap().is_empty());
+    }
+
+    pub fn attachment_for_an_unknown_client_or_with_a_taken_id_is_a_conflict_and_not_written(
+        h: &dyn Harness,
+    ) {
+        let store = h.open();
+        let stray = attachment_of(ClientId::random(), 1_700_000_000_000);
+        assert_conflict(store.insert_attachment(&stray));
+        assert_eq!(store.attachment(stray.id).unwrap(), None);
+        let (client, _) = stored_client(&*store);
+        let first = attachment_of(client.id, 1_700_000_000_000);
+        store.insert_attachment(&first).unwrap();
+        let again = AttachmentRow {
+            filename: sealed(),
+            ..attachment_of(client.id, 1_700_000_000_001)
+        };
+        let again = AttachmentRow {
+            id: first.id,
+            ..again
+        };
+        assert_conflict(store.insert_attachment(&again));
+        assert_eq!(store.attachment(first.id).unwrap(), Some(first.clone()));
+        assert_eq!(store.attachments_of(client.id).unwrap(), vec![first]);
+    }
+
+    pub fn attachment_sizes_beyond_what_the_engine_holds_are_refused_not_wrapped(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let huge = AttachmentRow {
+            size: u64::MAX,
+            ..attachment_of(client.id, 1_700_000_000_000)
+        };
+        assert_conflict(store.insert_attachment(&huge));
+        assert_eq!(store.attachment(huge.id).unwrap(), None);
+        let largest = AttachmentRow {
+            size: i64::MAX as u64,
+            ..attachment_of(client.id, 1_700_000_000_000)
+        };
+        store.insert_attachment(&largest).unwrap();
+        assert_eq!(store.attachment(largest.id).unwrap(), Some(largest));
+    }
+
+    pub fn deleting_a_clients_attachments_removes_theirs_and_no_one_elses(h: &dyn Harness) {
+        let store = h.open();
+        let (doomed, _) = stored_client(&*store);
+        let (kept, _) = stored_client(&*store);
+        let gone = [
+            attachment_of(doomed.id, 1_700_000_000_000),
+            attachment_of(doomed.id, 1_700_000_000_001),
+        ];
+        let stays = attachment_of(kept.id, 1_700_000_000_000);
+        for row in gone.iter().chain([&stays]) {
+            store.insert_attachment(row).unwrap();
+        }
+        assert_eq!(store.delete_attachments_of(doomed.id).unwrap(), 2);
+        assert!(store.attachments_of(doomed.id).unwrap().is_empty());
+        for row in &gone {
+            assert_eq!(store.attachment(row.id).unwrap(), None);
+        }
+        assert_eq!(store.attachments_of(kept.id).unwrap(), vec![stays]);
+        assert_eq!(store.delete_attachments_of(doomed.id).unwrap(), 0);
+        assert_eq!(store.delete_attachments_of(ClientId::random()).unwrap(), 0);
+    }
+
+    pub fn attachment_conflict_messages_name_no_stored_values(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let first = AttachmentRow {
+            filename: Sealed::from_bytes(b"filename-marker-4d2e".to_vec()),
+            ..attachment_of(client.id, 1_700_000_000_000)
+        };
+        store.insert_attachment(&first).unwrap();
+        let messages = [
+            assert_conflict(store.insert_attachment(&first)),
+            assert_conflict(store.insert_attachment(&AttachmentRow {
+                size: u64::MAX,
+                ..attachment_of(client.id, 1_700_000_000_000)
+            })),
+            assert_conflict(
+                store.insert_attachment(&attachment_of(ClientId::random(), 1_700_000_000_000)),
+            ),
+        ];
+        let (id, owner) = (first.id.to_string(), client.id.to_string());
+        for msg in messages {
+            for value in ["filename-marker", "18446744073709551615", &id, &owner] {
+                assert!(!msg.contains(value), "{msg}");
+            }
+        }
+    }
+
+    pub fn attachments_persist_after_the_store_is_dropped_and_reopened(h: &dyn Harness) {
+        let (client, key) = client_under(1);
+        let row = attachment_of(client.id, 1_700_000_000_000);
+        {
+            let store = h.open();
+            store.insert_client(&client, &key).unwrap();
+            store.insert_attachment(&row).unwrap();
+        }
+        let store = h.open();
+        assert_eq!(store.attachments_of(client.id).unwrap(), vec![row]);
+    }
 }
 
 /// The embedded engine, plus what only SQLite's files can show.
@@ -3528,5 +3679,143 @@ mod sqlite {
             Err(StoreError::Conflict(_))
         ));
         assert_eq!(store.user(huge_step.id).unwrap(), None);
+    }
+}
+
+/// The file-system blob store behind attachments: what every `BlobStore` must do, and where
+/// its files live.
+mod blobs {
+    use std::io::{Read, Write};
+    use std::path::Path;
+
+    use confidant_core::ids::AttachmentId;
+    use confidant_core::ports::{BlobStore, StoreError};
+    use confidant_store::{BLOB_DIR, FsBlobStore};
+
+    /// Synthetic bytes, different on every call.
+    fn bytes(len: usize) -> Vec<u8> {
+        std::iter::repeat_with(|| *uuid::Uuid::new_v4().as_bytes())
+            .flatten()
+            .take(len)
+            .collect()
+    }
+
+    fn read_back(store: &dyn BlobStore, id: AttachmentId) -> Option<Vec<u8>> {
+        let mut reader = store.open(id).unwrap()?;
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).unwrap();
+        Some(out)
+    }
+
+    /// File names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn write(store: &dyn BlobStore, id: AttachmentId, data: &[u8]) {
+        let mut w = store.begin(id).unwrap();
+        for piece in data.chunks(7_001) {
+            w.write_all(piece).unwrap();
+        }
+        w.commit().unwrap();
+    }
+
+    #[test]
+    fn a_committed_blob_reads_back_exactly_from_a_file_named_by_its_id_under_blobs() {
+        let data = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        assert_eq!(store.dir(), data.path().join(BLOB_DIR));
+        let (id, content) = (AttachmentId::random(), bytes(200_003));
+        write(&store, id, &content);
+        assert_eq!(read_back(&store, id), Some(content.clone()));
+        assert_eq!(names_in(store.dir()), vec![id.to_string()]);
+        assert_eq!(
+            std::fs::read(store.dir().join(id.to_string())).unwrap(),
+            content
+        );
+        let empty = AttachmentId::random();
+        write(&store, empty, b"");
+        assert_eq!(read_back(&store, empty), Some(Vec::new()));
+    }
+
+    #[test]
+    fn a_blob_is_invisible_until_committed_and_an_abandoned_one_leaves_no_file() {
+        let data = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        let id = AttachmentId::random();
+        let mut w = store.begin(id).unwrap();
+        w.write_all(&bytes(100_000)).unwrap();
+        assert_eq!(read_back(&store, id), None);
+        drop(w);
+        assert_eq!(read_back(&store, id), None);
+        assert!(
+            names_in(store.dir()).is_empty(),
+            "{:?}",
+            names_in(store.dir())
+        );
+        // The same id can be written afresh afterwards.
+        write(&store, id, b"second try");
+        assert_eq!(read_back(&store, id), Some(b"second try".to_vec()));
+    }
+
+    #[test]
+    fn deleting_a_blob_removes_its_file_and_no_other() {
+        let data = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        let (gone, kept) = (AttachmentId::random(), AttachmentId::random());
+        write(&store, gone, b"one");
+        write(&store, kept, b"two");
+        assert!(store.delete(gone).unwrap());
+        assert_eq!(read_back(&store, gone), None);
+        assert!(!store.delete(gone).unwrap());
+        assert!(!store.delete(AttachmentId::random()).unwrap());
+        assert_eq!(names_in(store.dir()), vec![kept.to_string()]);
+    }
+
+    #[test]
+    fn beginning_a_blob_under_a_taken_id_is_a_conflict_and_keeps_the_first() {
+        let data = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        let id = AttachmentId::random();
+        write(&store, id, b"first");
+        let err = store.begin(id).err().unwrap();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        assert!(!err.to_string().contains(&id.to_string()), "{err}");
+        assert_eq!(read_back(&store, id), Some(b"first".to_vec()));
+    }
+
+    #[test]
+    fn committed_blobs_survive_reopening_the_store() {
+        let data = tempfile::tempdir().unwrap();
+        let (id, content) = (AttachmentId::random(), bytes(70_000));
+        write(
+            &FsBlobStore::in_data_dir(data.path()).unwrap(),
+            id,
+            &content,
+        );
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        assert_eq!(read_back(&store, id), Some(content));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_blob_directory_and_its_files_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let data = tempfile::tempdir().unwrap();
+        let store = FsBlobStore::in_data_dir(data.path()).unwrap();
+        let id = AttachmentId::random();
+        let mut w = store.begin(id).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let part = store.dir().join(&names_in(store.dir())[0]);
+        assert_eq!(mode(&part), 0o600);
+        w.write_all(b"x").unwrap();
+        w.commit().unwrap();
+        assert_eq!(mode(store.dir()), 0o700);
+        assert_eq!(mode(&store.dir().join(id.to_string())), 0o600);
     }
 }

@@ -472,6 +472,7 @@ pub trait Store:
     + PasskeyStore
     + AppointmentStore
     + AssessmentStore
+    + AttachmentStore
     + Send
     + Sync
 {
@@ -488,6 +489,7 @@ impl<T> Store for T where
         + PasskeyStore
         + AppointmentStore
         + AssessmentStore
+        + AttachmentStore
         + Send
         + Sync
 {
