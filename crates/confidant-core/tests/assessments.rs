@@ -220,7 +220,7 @@ fn a_phq9_reads_back_scored_with_its_band_and_self_harm_flag_and_every_access_is
     assert_eq!(json["administered_on"], "2026-03-02");
 
     let id = id.to_string();
-    assert_eq!(p.resources("assessment.create"), [id.clone()]);
+    assert_eq!(p.resources("assessment.create"), std::slice::from_ref(&id));
     assert_eq!(p.resources("assessment.read"), [id]);
     let create = &p.events("assessment.create")[0];
     assert_eq!(create["client"], client.to_string());
@@ -493,7 +493,7 @@ fn break_glass_reads_an_assessment_and_the_read_is_flagged() {
     let id = p.record(client, phq9([0, 0, 0, 0, 0, 0, 0, 0, 2]));
     let emergency = Access {
         purpose: Purpose::Emergency,
-        ..clinician.clone()
+        ..clinician
     };
     p.vault
         .break_glass(

@@ -153,6 +153,14 @@ impl AssessmentStore for Flaky {
     }
 }
 
+impl AssessmentStore for Flaky {
+    delegate! {
+        insert_assessment(&self, row: &AssessmentRow) -> StoreResult<()>;
+        assessment(&self, id: confidant_core::ids::AssessmentId) -> StoreResult<Option<AssessmentRow>>;
+        assessments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AssessmentRow>>;
+    }
+}
+
 impl AuditStore for Flaky {
     delegate! {
         audit_frontier(&self) -> StoreResult<Option<Vec<u8>>>;
