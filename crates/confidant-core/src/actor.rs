@@ -116,7 +116,7 @@ pub(crate) fn issue(
 }
 
 /// A token as listed to its owner (never the secret).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenView {
     /// Token id.
     pub id: TokenId,

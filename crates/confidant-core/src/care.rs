@@ -22,7 +22,7 @@ pub const BREAK_GLASS_TTL: Duration = Duration::from_secs(60 * 60);
 const REASON_LABEL: &str = "break-glass-reason";
 
 /// A care team member as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Member {
     /// Staff account.
     pub user: ActorId,
@@ -36,7 +36,7 @@ pub struct Member {
 }
 
 /// A break-glass grant as the reviewer sees it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GrantView {
     /// Grant id.
     pub id: uuid::Uuid,

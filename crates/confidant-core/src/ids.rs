@@ -4,12 +4,15 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 macro_rules! id_type {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+        )]
         #[serde(transparent)]
         pub struct $name(Uuid);
 
@@ -66,11 +69,11 @@ id_type!(
     EpisodeId,
     /// Identifies an appointment.
     AppointmentId,
+    /// Identifies an attachment (a scanned document or a session recording) and its blob.
+    AttachmentId,
     /// Identifies a stored assessment (a completed PHQ-9 or GAD-7).
     AssessmentId,
 );
-    /// Identifies an attachment (a scanned document or a session recording) and its blob.
-    AttachmentId,
 
 #[cfg(test)]
 mod tests {

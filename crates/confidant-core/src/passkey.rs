@@ -98,7 +98,7 @@ impl PasskeyConfig {
 }
 
 /// A passkey as listed to its owner (never the credential).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PasskeyView {
     /// Passkey id (to delete it).
     pub id: PasskeyId,

@@ -50,7 +50,7 @@ pub struct Invitation {
 }
 
 /// A staff account as shown to administrators (no secrets).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StaffView {
     /// Account id.
     pub id: ActorId,

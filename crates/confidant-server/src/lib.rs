@@ -8,6 +8,7 @@ mod appointment_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;
+mod openapi;
 mod passkey_routes;
 mod problem;
 mod routes;
@@ -99,10 +100,15 @@ impl AppState {
 /// The full application: routes, body limit, and request logging (method, route, status only).
 pub fn app(state: AppState) -> Router {
     let limit = state.max_body_bytes;
-    routes::router()
+    served()
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Every route served, before state and layers; the OpenAPI tests check it against the document.
+fn served() -> Router<AppState> {
+    routes::router().merge(openapi::router())
 }
 
 /// Logs the route template, never the concrete path or body.

@@ -25,7 +25,7 @@ pub const MAX_DURATION_MINUTES: u16 = 480;
 const HORIZON: Duration = Duration::from_secs(10 * 366 * 86_400);
 
 /// Whether the appointment happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Attendance {
     /// Booked; nothing recorded yet.
@@ -61,7 +61,7 @@ impl Attendance {
 }
 
 /// Where an appointment happens; either way the text is sealed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Location {
     /// In person, at a place (a room, an address).
@@ -135,7 +135,7 @@ impl Location {
 }
 
 /// A new appointment as a request states it: a duration or an end, not both.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentInput {
     /// Start, RFC 3339 (`2026-03-02T09:00:00Z`, `2026-03-02T10:00:00+01:00`).
@@ -278,7 +278,7 @@ impl NewAppointment {
 }
 
 /// A change to an appointment as a request states it; absent fields stay as they are.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentPatch {
     /// New start, RFC 3339 (moves a scheduled appointment).
@@ -301,7 +301,7 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 /// An appointment, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Appointment {
     /// Appointment id.
     pub id: AppointmentId,

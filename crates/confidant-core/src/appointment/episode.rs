@@ -12,7 +12,7 @@ use crate::ports::{EpisodeRow, UnixMillis, from_millis};
 use crate::text::{self, Limit, ymd};
 
 /// A new episode as a request states it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EpisodeInput {
     /// The day it opened, `YYYY-MM-DD`; today when absent.
@@ -24,7 +24,7 @@ pub struct EpisodeInput {
 }
 
 /// Closing an episode as a request states it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseEpisodeInput {
     /// The day it closed, `YYYY-MM-DD`; today when absent.
@@ -96,7 +96,7 @@ pub(crate) fn closing_day(
 }
 
 /// An episode of care, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Episode {
     /// Episode id.
     pub id: EpisodeId,

@@ -16,7 +16,7 @@ use crate::vault::Vault;
 pub const MAX_AUDIT_PAGE: usize = 1000;
 
 /// One stored event as served: its sequence number and its canonical JSON.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Sequence number (leaf index).
     pub seq: u64,
@@ -25,7 +25,7 @@ pub struct AuditEntry {
 }
 
 /// A page of audit events, and where the next starts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AuditPage {
     /// Events, ascending by sequence number.
     pub events: Vec<AuditEntry>,

@@ -198,7 +198,7 @@ fn locate_altered(store: &dyn Store, after: u64, size: u64) -> CoreResult<Option
 }
 
 /// A Merkle proof as served: the sizes, the root(s) and the hashes, all hex.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Proof {
     /// Leaf index (inclusion) or old size (consistency).
     pub from: u64,
