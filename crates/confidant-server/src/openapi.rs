@@ -64,6 +64,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(own())
         .merge(crate::auth_routes::api())
+        .merge(crate::passkey_routes::api())
 }
 
 /// This document's own route.
