@@ -8,6 +8,7 @@ mod access;
 pub mod actor;
 pub mod appointment;
 pub mod assessment;
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod care;

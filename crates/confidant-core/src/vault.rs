@@ -139,6 +139,8 @@ pub struct Vault {
     pub(crate) passkeys: Option<Webauthn>,
     /// The in-memory search index (built at unseal, never written anywhere).
     pub(crate) search: RwLock<SearchIndex>,
+    /// Where attachments' encrypted bytes go; `None` until `with_attachments`.
+    pub(crate) attachments: Option<crate::attachment::AttachmentStorage>,
     verifier_key: String,
 }
 
@@ -218,6 +220,7 @@ impl Vault {
             limits: options.sessions,
             passkeys,
             search: RwLock::new(SearchIndex::new()),
+            attachments: None,
             verifier_key,
         };
         let index = vault.build_search_index()?;
@@ -332,13 +335,15 @@ impl Vault {
     }
 
     /// Crypto-shreds a client: destroys their data key, so none of their records, in this
-    /// database or any backup, can be opened again. Irreversible.
+    /// database or any backup, can be opened again, and deletes their attachments (blobs and
+    /// rows). Irreversible.
     pub fn shred_client(&self, client: ClientId) -> CoreResult<()> {
         if self.store.client(client)?.is_none() {
             return Err(CoreError::NotFound("client"));
         }
         self.store.shred_client_keys(client)?;
         self.unindex_client(client);
+        self.shred_attachments(client)?;
         Ok(())
     }
 

@@ -92,6 +92,12 @@ actions! {
     AuthLogout => "auth.logout",
     /// The policy refused an access.
     Denied => "access.denied",
+    /// A file was attached to a client's record.
+    AttachmentCreate => "attachment.create",
+    /// An attachment's content was read.
+    AttachmentRead => "attachment.read",
+    /// An attachment appeared in a client's list (its name and type were read).
+    AttachmentList => "attachment.list",
     /// A staff member was invited.
     UserInvite => "user.invite",
     /// An invitation was accepted.
