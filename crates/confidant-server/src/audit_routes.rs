@@ -5,25 +5,32 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::{Json, Router};
-use confidant_core::audit::MAX_AUDIT_PAGE;
+use confidant_core::audit::{AuditPage, MAX_AUDIT_PAGE, Proof};
 use confidant_core::ports::{AuditFilter, to_millis};
 use confidant_core::{Action, ActorId, ClientId};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::openapi::{AuthProblems, BadRequest, Invalid, NotFound};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
+/// The audit routes, each with its OpenAPI documentation.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(checkpoint))
+        .routes(routes!(inclusion))
+        .routes(routes!(consistency))
+}
+
 /// The audit routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/audit", get(search))
-        .route("/api/v1/audit/checkpoint", get(checkpoint))
-        .route("/api/v1/audit/proof/inclusion", get(inclusion))
-        .route("/api/v1/audit/proof/consistency", get(consistency))
+    api().into()
 }
 
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
@@ -61,6 +68,29 @@ fn time(name: &str, v: &str) -> Result<i64, Problem> {
         })
 }
 
+/// Searches the audit log, oldest first; every filter narrows the result.
+///
+/// Owner and privacy officer only; the search is itself audited.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    params(
+        ("client" = Option<ClientId>, Query, description = "Only events about this client"),
+        ("actor" = Option<ActorId>, Query, description = "Only events by this staff member"),
+        ("action" = Option<String>, Query, description = "Only this action, e.g. `record.read`"),
+        ("since" = Option<OffsetDateTime>, Query, description = "Only events at or after this RFC 3339 time", example = "2026-01-31T09:00:00Z"),
+        ("until" = Option<OffsetDateTime>, Query, description = "Only events before this RFC 3339 time"),
+        ("after" = Option<u64>, Query, description = "The `next` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "Events per page, 1 to 1000; 100 when absent", minimum = 1, maximum = 1000),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of events", body = AuditPage),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+    ),
+)]
 async fn search(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -113,6 +143,19 @@ async fn search(
     Ok(Json(page).into_response())
 }
 
+/// The latest signed checkpoint (a C2SP signed note over the log's size and root), signing one
+/// first so it covers every event so far.
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/checkpoint",
+    tag = "audit",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The signed note", body = String, content_type = "text/plain"),
+        AuthProblems,
+        (status = 404, response = NotFound),
+    ),
+)]
 async fn checkpoint(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -146,6 +189,23 @@ fn two_numbers(q: Pairs, a: &str, b: &str) -> Result<(u64, u64), Problem> {
     ))
 }
 
+/// Proof that event `index` is in the log of size `size` (RFC 9162).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/proof/inclusion",
+    tag = "audit",
+    params(
+        ("index" = u64, Query, description = "The event's sequence number"),
+        ("size" = u64, Query, description = "The tree size of a checkpoint"),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The proof", body = Proof),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
+    ),
+)]
 async fn inclusion(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -158,6 +218,23 @@ async fn inclusion(
     Ok(Json(proof).into_response())
 }
 
+/// Proof that the log at size `to` extends the log at size `from` (RFC 9162).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/proof/consistency",
+    tag = "audit",
+    params(
+        ("from" = u64, Query, description = "The older tree size"),
+        ("to" = u64, Query, description = "The newer tree size"),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The proof", body = Proof),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
+    ),
+)]
 async fn consistency(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,

@@ -31,6 +31,9 @@ use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, PartialSchema, ToSchema
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use confidant_core::ids::{AppointmentId, EpisodeId};
+use confidant_core::{ActorId, ClientId, PasskeyId, TokenId};
+
 use crate::AppState;
 use crate::problem::{PROBLEM_JSON, Problem};
 
@@ -65,6 +68,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(own())
         .merge(crate::auth_routes::api())
         .merge(crate::passkey_routes::api())
+        .merge(crate::audit_routes::api())
 }
 
 /// This document's own route.
@@ -260,6 +264,18 @@ impl Modify for Components {
         components
             .schemas
             .insert(Problem::name().into_owned(), Problem::schema());
+        // Ids named by path and query parameters (bodies bring their own schemas along).
+        let ids = [
+            (ClientId::name(), ClientId::schema()),
+            (ActorId::name(), ActorId::schema()),
+            (TokenId::name(), TokenId::schema()),
+            (PasskeyId::name(), PasskeyId::schema()),
+            (EpisodeId::name(), EpisodeId::schema()),
+            (AppointmentId::name(), AppointmentId::schema()),
+        ];
+        for (name, schema) in ids {
+            components.schemas.insert(name.into_owned(), schema);
+        }
         for (name, response) in problem_responses() {
             components.responses.insert(name.to_owned(), response);
         }
