@@ -48,6 +48,7 @@ impl ClientStore for Flaky {
         client_keys_not_under(&self, version: u32, limit: usize) -> StoreResult<Vec<ClientKeyRow>>;
         rewrap_client_key(&self, row: &ClientKeyRow, from_version: u32) -> StoreResult<bool>;
         shred_client_keys(&self, id: confidant_core::ClientId) -> StoreResult<usize>;
+        set_client_discharged(&self, id: confidant_core::ClientId, at: Option<i64>) -> StoreResult<bool>;
     }
 }
 
@@ -56,6 +57,10 @@ impl NoteStore for Flaky {
         insert_note(&self, note: &NoteRow) -> StoreResult<()>;
         note(&self, id: confidant_core::NoteId) -> StoreResult<Option<NoteRow>>;
         notes_of_client(&self, client: confidant_core::ClientId) -> StoreResult<Vec<NoteRow>>;
+        update_note_draft(&self, edit: &confidant_core::ports::NoteEdit) -> StoreResult<bool>;
+        sign_note(&self, id: confidant_core::NoteId, version: u32, status: &str, signature: &confidant_core::ports::SignatureRow) -> StoreResult<bool>;
+        cosign_note(&self, id: confidant_core::NoteId, cosignature: confidant_core::ports::CosignatureRow) -> StoreResult<bool>;
+        note_versions(&self, id: confidant_core::NoteId) -> StoreResult<Vec<confidant_core::ports::NoteVersionRow>>;
     }
 }
 
@@ -142,14 +147,6 @@ impl AttachmentStore for Flaky {
         attachment(&self, id: confidant_core::ids::AttachmentId) -> StoreResult<Option<AttachmentRow>>;
         attachments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AttachmentRow>>;
         delete_attachments_of(&self, client: confidant_core::ClientId) -> StoreResult<usize>;
-    }
-}
-
-impl AssessmentStore for Flaky {
-    delegate! {
-        insert_assessment(&self, row: &AssessmentRow) -> StoreResult<()>;
-        assessment(&self, id: confidant_core::ids::AssessmentId) -> StoreResult<Option<AssessmentRow>>;
-        assessments_of(&self, client: confidant_core::ClientId) -> StoreResult<Vec<AssessmentRow>>;
     }
 }
 

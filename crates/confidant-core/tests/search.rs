@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use confidant_core::search::{Doc, DocId, DocKind, Hit, Query, SearchIndex};
-use confidant_core::{ActorId, Client, ClientId, Note, NoteId, NoteKind};
+use confidant_core::{
+    ActorId, Client, ClientId, ClientStatus, Note, NoteId, NoteKind, NoteStatus, Template,
+};
 use proptest::prelude::*;
 use time::OffsetDateTime;
 use time::macros::date;
@@ -24,6 +26,8 @@ fn client(legal: &str, preferred: Option<&str>) -> Client {
         address: None,
         emergency_contact: None,
         created_at: OffsetDateTime::UNIX_EPOCH,
+        status: ClientStatus::Active,
+        discharged_at: None,
     }
 }
 
@@ -32,8 +36,19 @@ fn note(client: ClientId, kind: NoteKind, body: &str) -> Note {
         id: NoteId::random(),
         client_id: client,
         kind,
+        template: Template::Free,
+        sections: BTreeMap::from([("body".to_owned(), body.to_owned())]),
         body: body.to_owned(),
+        status: NoteStatus::Draft,
+        version: 1,
+        author: ActorId::random(),
         created_at: OffsetDateTime::UNIX_EPOCH,
+        updated_at: None,
+        occurred_at: None,
+        late_entry: false,
+        addendum_of: None,
+        signature: None,
+        cosignature: None,
     }
 }
 
