@@ -6,40 +6,40 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use confidant_core::ClientId;
 use confidant_core::appointment::{
-    AppointmentInput, AppointmentPatch, CloseEpisodeInput, EpisodeInput,
+    Appointment, AppointmentInput, AppointmentPatch, CloseEpisodeInput, Episode, EpisodeInput,
 };
 use confidant_core::ids::{AppointmentId, EpisodeId};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::extract::{ApiJson, path_id};
+use crate::openapi::{
+    AuthProblems, BadRequest, BodyProblems, Conflict, Created, Gone, NotFound, Purpose,
+};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
+/// The routes, each with its OpenAPI documentation.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(open_episode, list_episodes))
+        .routes(routes!(close_episode))
+        .routes(routes!(create_appointment, list_appointments))
+        .routes(routes!(get_appointment, update_appointment))
+        .routes(routes!(schedule))
+}
+
 /// The routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/clients/{id}/episodes",
-            post(open_episode).get(list_episodes),
-        )
-        .route("/api/v1/episodes/{id}/close", post(close_episode))
-        .route(
-            "/api/v1/clients/{id}/appointments",
-            post(create_appointment).get(list_appointments),
-        )
-        .route(
-            "/api/v1/appointments/{id}",
-            get(get_appointment).patch(update_appointment),
-        )
-        .route("/api/v1/schedule", get(schedule))
+    api().into()
 }
 
 fn client_id(text: &str) -> Result<ClientId, Problem> {
@@ -50,10 +50,41 @@ fn appointment_id(text: &str) -> Result<AppointmentId, Problem> {
     path_id(text, AppointmentId::parse, "appointment")
 }
 
-fn created(id: impl serde::Serialize) -> Response {
-    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+fn created(id: &uuid::Uuid) -> Response {
+    (StatusCode::CREATED, Json(Created::new(id))).into_response()
 }
 
+/// A client's episodes of care.
+#[derive(Serialize, ToSchema)]
+struct Episodes {
+    /// Oldest first.
+    episodes: Vec<Episode>,
+}
+
+/// Appointments, earliest first.
+#[derive(Serialize, ToSchema)]
+struct Appointments {
+    /// Earliest first.
+    appointments: Vec<Appointment>,
+}
+
+/// Opens an episode of care for a client; a client has at most one open.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{id}/episodes",
+    tag = "scheduling",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = EpisodeInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Opened", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn open_episode(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -64,9 +95,26 @@ async fn open_episode(
     let id = state
         .blocking(move |v| v.open_episode(&access, client, input))
         .await?;
-    Ok(created(id))
+    Ok(created(id.as_uuid()))
 }
 
+/// Closes an episode of care on a day no earlier than it opened.
+#[utoipa::path(
+    post,
+    path = "/api/v1/episodes/{id}/close",
+    tag = "scheduling",
+    params(("id" = EpisodeId, Path, description = "The episode's id"), Purpose),
+    request_body = CloseEpisodeInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The closed episode", body = Episode),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn close_episode(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -80,6 +128,20 @@ async fn close_episode(
     Ok(Json(episode).into_response())
 }
 
+/// A client's episodes of care, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/episodes",
+    tag = "scheduling",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The episodes", body = Episodes),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn list_episodes(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -89,9 +151,26 @@ async fn list_episodes(
     let episodes = state
         .blocking(move |v| v.episodes_of_client(&access, client))
         .await?;
-    Ok(Json(json!({ "episodes": episodes })).into_response())
+    Ok(Json(Episodes { episodes }).into_response())
 }
 
+/// Books an appointment for a client: a start, and a duration or an end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{id}/appointments",
+    tag = "scheduling",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = AppointmentInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Booked", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn create_appointment(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -102,9 +181,23 @@ async fn create_appointment(
     let id = state
         .blocking(move |v| v.create_appointment(&access, client, input))
         .await?;
-    Ok(created(id))
+    Ok(created(id.as_uuid()))
 }
 
+/// One appointment.
+#[utoipa::path(
+    get,
+    path = "/api/v1/appointments/{id}",
+    tag = "scheduling",
+    params(("id" = AppointmentId, Path, description = "The appointment's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The appointment", body = Appointment),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn get_appointment(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -115,6 +208,23 @@ async fn get_appointment(
     Ok(Json(appointment).into_response())
 }
 
+/// Changes an appointment: moves a scheduled one, records attendance, edits its note.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/appointments/{id}",
+    tag = "scheduling",
+    params(("id" = AppointmentId, Path, description = "The appointment's id"), Purpose),
+    request_body = AppointmentPatch,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The changed appointment", body = Appointment),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn update_appointment(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -128,6 +238,20 @@ async fn update_appointment(
     Ok(Json(appointment).into_response())
 }
 
+/// A client's appointments, earliest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/appointments",
+    tag = "scheduling",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The appointments", body = Appointments),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn list_appointments(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -137,13 +261,19 @@ async fn list_appointments(
     let appointments = state
         .blocking(move |v| v.appointments_of_client(&access, client))
         .await?;
-    Ok(Json(json!({ "appointments": appointments })).into_response())
+    Ok(Json(Appointments { appointments }).into_response())
 }
 
-#[derive(Deserialize)]
+/// The schedule's window: at most 31 days.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct Window {
+    /// Start, RFC 3339 (write a `+` in an offset as `%2B`).
+    #[param(format = DateTime, example = "2026-03-02T00:00:00Z")]
     from: String,
+    /// End, RFC 3339, after the start.
+    #[param(format = DateTime, example = "2026-03-03T00:00:00Z")]
     to: String,
 }
 
@@ -159,6 +289,20 @@ fn bound(field: &'static str, text: &str) -> Result<OffsetDateTime, Problem> {
     })
 }
 
+/// The schedule: appointments across the clients the caller may see, in a window.
+#[utoipa::path(
+    get,
+    path = "/api/v1/schedule",
+    tag = "scheduling",
+    params(Window, Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The appointments in the window", body = Appointments),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+)]
 async fn schedule(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -169,7 +313,7 @@ async fn schedule(
     let appointments = state
         .blocking(move |v| v.schedule(&access, from, to))
         .await?;
-    Ok(Json(json!({ "appointments": appointments })).into_response())
+    Ok(Json(Appointments { appointments }).into_response())
 }
 
 #[cfg(test)]

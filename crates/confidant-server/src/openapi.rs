@@ -69,6 +69,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::auth_routes::api())
         .merge(crate::passkey_routes::api())
         .merge(crate::audit_routes::api())
+        .merge(crate::appointment_routes::api())
 }
 
 /// This document's own route.

@@ -105,7 +105,7 @@ pub struct Episode {
     /// The day it opened.
     #[serde(with = "crate::text::ymd")]
     pub opened_on: Date,
-    /// The day it closed; `None` while open.
+    /// The day it closed; `null` while open.
     #[serde(serialize_with = "optional_day")]
     pub closed_on: Option<Date>,
     /// Why the client came.

@@ -29,7 +29,7 @@ pub struct AuditEntry {
 pub struct AuditPage {
     /// Events, ascending by sequence number.
     pub events: Vec<AuditEntry>,
-    /// Pass as `after` for the next page; `None` on the last.
+    /// Pass as `after` for the next page; `null` on the last.
     pub next: Option<u64>,
 }
 
