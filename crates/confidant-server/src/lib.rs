@@ -5,6 +5,7 @@
 
 mod admin_routes;
 mod appointment_routes;
+mod assessment_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;
@@ -108,7 +109,9 @@ pub fn app(state: AppState) -> Router {
 
 /// Every route served, before state and layers; the OpenAPI tests check it against the document.
 fn served() -> Router<AppState> {
-    routes::router().merge(openapi::router())
+    routes::router()
+        .merge(assessment_routes::router())
+        .merge(openapi::router())
 }
 
 /// Logs the route template, never the concrete path or body.
