@@ -523,3 +523,81 @@ fn no_note_text_draft_version_or_addendum_reaches_the_disk() {
     all.push_str(&logs.stderr_text());
     assert_no_hits("server output", &scan("logs", all.as_bytes(), &markers));
 }
+
+#[test]
+fn an_export_holds_the_record_but_never_a_psychotherapy_note() {
+    let (_practice, server, owner) = start();
+    let (_, me, client) = clinician_with_client(&server, &owner);
+    let progress = me.create_note(&client, "progress", "Progress entry.");
+    me.post(
+        &format!("/api/v1/notes/{progress}/sign"),
+        &json!({"version": 1}),
+    )
+    .expect_json(200);
+    let addendum = created_id(&me.post(
+        &format!("/api/v1/notes/{progress}/addenda"),
+        &json!({"body": "Addendum entry.", "sign": true}),
+    ));
+    let private = created_id(&me.post(
+        &format!("/api/v1/clients/{client}/notes"),
+        &json!({"kind": "psychotherapy", "body": "Process notes, mine alone.", "sign": true}),
+    ));
+    let path = format!("/api/v1/clients/{client}/export");
+    let reply = me.send("GET", &path, None);
+    assert_eq!(reply.resp.status, 200, "{}", reply.resp.body);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    assert!(
+        reply
+            .header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment")),
+        "{:?}",
+        reply.headers
+    );
+    let export = reply.resp.json();
+    assert_eq!(export["format"], "confidant.record-export.v1");
+    assert_eq!(export["client"]["id"], json!(client));
+    assert_eq!(export["withheld"], json!(["psychotherapy_notes"]));
+    let ids: Vec<&str> = export["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![progress.as_str(), addendum.as_str()]);
+    assert!(!reply.resp.body.contains(&private), "no trace of the note");
+    assert!(!reply.resp.body.contains("Process notes"));
+    for part in ["episodes", "appointments", "assessments", "attachments"] {
+        assert!(export[part].is_array(), "{part} in {export}");
+    }
+    // The author still reads their own psychotherapy note; it just never leaves in an export.
+    assert_eq!(note(&me, &private)["kind"], "psychotherapy");
+    assert_eq!(
+        owner
+            .audit_events(&format!("client={client}&action=record.export"))
+            .len(),
+        1
+    );
+
+    // Roles that may not read the clinical record cannot export it.
+    let desk = sign_in(&server.base_url, &hire(&owner, "front_desk"));
+    desk.get(&path).expect_problem(403);
+    // Nor can a clinician holding only an emergency grant.
+    let on_call = sign_in(&server.base_url, &hire(&owner, "clinician"));
+    let er = on_call.for_purpose("emergency");
+    er.post(
+        &format!("/api/v1/clients/{client}/break-glass"),
+        &json!({"reason": "client in crisis, care team unreachable"}),
+    )
+    .expect_status(201);
+    er.get(&format!("/api/v1/notes/{progress}"))
+        .expect_json(200);
+    let p = er.get(&path).expect_problem(403);
+    assert!(p["detail"].as_str().unwrap().contains("emergency"), "{p}");
+    assert_eq!(
+        owner
+            .audit_events(&format!("client={client}&action=record.export"))
+            .len(),
+        1,
+        "refused exports are not exports"
+    );
+}

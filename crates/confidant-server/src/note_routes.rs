@@ -2,7 +2,7 @@
 //! versions; and a client's discharge. Each handler authenticates, parses, makes one core call.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/notes/{id}/addenda", post(add_addendum))
         .route("/api/v1/notes/{id}/versions", get(note_versions))
         .route("/api/v1/clients/{id}/status", put(set_client_status))
+        .route("/api/v1/clients/{id}/export", get(export_record))
 }
 
 /// The version a signer read: signing applies only to exactly that content.
@@ -111,4 +112,25 @@ async fn set_client_status(
         .blocking(move |v| v.set_client_status(&access, id, input.status))
         .await?;
     Ok(Json(client).into_response())
+}
+
+/// `GET /api/v1/clients/{id}/export`: the record as one JSON file to save, never cached.
+async fn export_record(
+    State(state): State<AppState>,
+    Authenticated(access): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id = path_id(&id, ClientId::parse, "client")?;
+    let export = state
+        .blocking(move |v| v.export_record(&access, id))
+        .await?;
+    let disposition = format!("attachment; filename=\"record-{id}.json\"");
+    Ok((
+        [
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(export),
+    )
+        .into_response())
 }
