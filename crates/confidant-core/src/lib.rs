@@ -14,9 +14,11 @@ pub mod auth;
 pub mod care;
 pub mod client;
 pub mod error;
+pub mod export;
 pub mod ids;
 pub mod login;
 pub mod note;
+mod note_lifecycle;
 pub mod passkey;
 pub mod policy;
 pub mod ports;
@@ -28,10 +30,12 @@ pub mod vault;
 
 pub use actor::{Actor, Credential, Scope};
 pub use audit::{Access, Action, AuditConfig, Outcome, Purpose};
-pub use client::{Client, ClientInput, NewClient};
+pub use client::{Client, ClientInput, ClientStatus, NewClient};
 pub use error::{CoreError, CoreResult, Invalid};
 pub use ids::{ActorId, ClientId, NoteId, PasskeyId, PracticeId, TokenId};
-pub use note::{NewNote, Note, NoteInput, NoteKind};
+pub use note::{
+    AddendumInput, Note, NoteEditInput, NoteInput, NoteKind, NoteStatus, NoteVersion, Template,
+};
 pub use policy::StaffRole;
 pub use records::{ClientPage, MAX_PAGE};
 pub use vault::{Initialized, Options, Rotation, Vault, init};

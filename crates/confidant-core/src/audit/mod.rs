@@ -60,6 +60,20 @@ actions! {
     NoteRead => "note.read",
     /// A client's notes were listed (and so read).
     NoteList => "note.list",
+    /// A draft note was edited (a new version; the old one kept).
+    NoteUpdate => "note.update",
+    /// A note was signed by its author.
+    NoteSign => "note.sign",
+    /// A trainee's note was co-signed by their supervisor.
+    NoteCosign => "note.cosign",
+    /// An addendum was added to a signed note.
+    NoteAddendum => "note.addendum",
+    /// A note's earlier versions were read.
+    NoteHistory => "note.history",
+    /// A client was discharged or readmitted.
+    ClientStatus => "client.status",
+    /// A client's record was exported (psychotherapy notes withheld).
+    RecordExport => "record.export",
     /// An episode of care was opened.
     EpisodeOpen => "episode.open",
     /// An episode of care was closed.
@@ -80,6 +94,12 @@ actions! {
     AssessmentRead => "assessment.read",
     /// An assessment appeared in a client's list (and so was read).
     AssessmentList => "assessment.list",
+    /// A file was attached to a client's record.
+    AttachmentCreate => "attachment.create",
+    /// An attachment's content was read.
+    AttachmentRead => "attachment.read",
+    /// An attachment appeared in a client's list (its name and type were read).
+    AttachmentList => "attachment.list",
     /// The audit log itself was read.
     AuditRead => "audit.read",
     /// A request presented no valid credentials, or a sign-in step failed.
@@ -92,12 +112,6 @@ actions! {
     AuthLogout => "auth.logout",
     /// The policy refused an access.
     Denied => "access.denied",
-    /// A file was attached to a client's record.
-    AttachmentCreate => "attachment.create",
-    /// An attachment's content was read.
-    AttachmentRead => "attachment.read",
-    /// An attachment appeared in a client's list (its name and type were read).
-    AttachmentList => "attachment.list",
     /// A staff member was invited.
     UserInvite => "user.invite",
     /// An invitation was accepted.
