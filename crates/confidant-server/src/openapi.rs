@@ -70,6 +70,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::passkey_routes::api())
         .merge(crate::audit_routes::api())
         .merge(crate::appointment_routes::api())
+        .merge(crate::admin_routes::api())
 }
 
 /// This document's own route.
@@ -299,6 +300,7 @@ mod tests {
         ("POST", "/api/v1/clients"),
         ("GET", "/api/v1/clients/{id}"),
         ("PUT", "/api/v1/clients/{id}/status"),
+        ("GET", "/api/v1/clients/{id}/export"),
         ("GET", "/api/v1/search"),
     ];
 
@@ -509,11 +511,8 @@ mod tests {
         }
     }
 
-    /// Words an example may be: values the API itself defines.
-    const KNOWN_WORDS: &[&str] = &["treatment", "read", "write", "admin"];
-
     /// Whether an example value is plainly synthetic: an id, a time, a day, a small number, or
-    /// a word the API defines (including any `enum` value in the document).
+    /// a word the API defines (a purpose of use, a token scope, any `enum` value).
     fn synthetic(value: &Value, enums: &BTreeSet<String>) -> bool {
         match value {
             Value::Null | Value::Bool(_) => true,
@@ -530,7 +529,8 @@ mod tests {
                         time::macros::format_description!("[year]-[month]-[day]"),
                     )
                     .is_ok()
-                    || KNOWN_WORDS.contains(&s.as_str())
+                    || confidant_core::Purpose::parse(s).is_some()
+                    || confidant_core::Scope::parse(s).is_some()
                     || enums.contains(s)
             }
             Value::Array(items) => items.iter().all(|v| synthetic(v, enums)),
