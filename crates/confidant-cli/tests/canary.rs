@@ -766,3 +766,115 @@ fn the_scanner_finds_a_marker_in_utf8_utf16le_and_utf16be_whatever_its_case() {
     assert_eq!(hits.len(), 1, "{hits:?}");
     assert!(hits[0].place.ends_with("db-wal"), "{}", hits[0]);
 }
+
+/// Every record class the API writes — demographics, note drafts and their kept versions,
+/// signed notes and addenda, psychotherapy notes, episodes, appointments, assessments,
+/// attachments (content and file name), the search index and the words searched for, and an
+/// export — reads back, and none of it reaches the data directory, temp files or the logs.
+#[test]
+fn every_record_class_attachments_and_search_leave_nothing_on_disk_or_in_logs() {
+    let canary = Canary::new();
+    let practice = Practice::with_key_file();
+    let tmp = tempfile::tempdir().unwrap();
+    let server = start_server(&practice, &tmp);
+    let owner = common::Caller::bearer(&server.base_url, &practice.token);
+    let staff = common::hire(&owner, "clinician");
+    let session = common::sign_in(&server.base_url, &staff);
+    let token = session.create_token("canary", "write");
+    let me = common::Caller::bearer(&server.base_url, &token);
+    let raw = server.api(&token);
+
+    let client = common::created_id(&me.post("/api/v1/clients", &canary.client(0, true)));
+    let c = format!("/api/v1/clients/{client}");
+
+    // A SOAP draft, edited (version 1 kept), signed, then corrected by a signed addendum.
+    let note = common::created_id(&me.post(
+        &format!("{c}/notes"),
+        &json!({"kind": "progress", "template": "soap", "sections": {
+            "subjective": canary.marker("SUBJ"), "plan": canary.marker("PLAN")}}),
+    ));
+    me.put(
+        &format!("/api/v1/notes/{note}"),
+        &json!({"version": 1, "template": "birp", "sections": {
+            "behavior": canary.marker("BEHAV"), "response": canary.marker("RESP")}}),
+    )
+    .expect_json(200);
+    me.post(
+        &format!("/api/v1/notes/{note}/sign"),
+        &json!({"version": 2}),
+    )
+    .expect_json(200);
+    me.post(
+        &format!("/api/v1/notes/{note}/addenda"),
+        &json!({"body": canary.marker("ADDENDUM"), "sign": true}),
+    )
+    .expect_status(201);
+    let private = common::created_id(&me.post(
+        &format!("{c}/notes"),
+        &json!({"kind": "psychotherapy", "body": canary.marker("PROCESS")}),
+    ));
+    let versions = me
+        .get(&format!("/api/v1/notes/{note}/versions"))
+        .expect_json(200);
+    assert_eq!(
+        versions["versions"][0]["sections"]["subjective"],
+        json!(canary.marker("SUBJ"))
+    );
+
+    // Episode, appointment, assessment.
+    let episode = common::created_id(&me.post(
+        &format!("{c}/episodes"),
+        &json!({"reason": canary.marker("REASON")}),
+    ));
+    let starts = common::rfc3339_at(i64::try_from(common::unix_now() / 60 * 60 + 86_400).unwrap());
+    me.post(
+        &format!("{c}/appointments"),
+        &json!({"starts_at": starts, "duration_minutes": 50, "service_code": "90834",
+                "location": {"kind": "telehealth", "link": format!("https://video.example.org/{}", canary.marker("LINK"))},
+                "episode": episode, "note": canary.marker("APPTNOTE")}),
+    )
+    .expect_status(201);
+    let assessment = common::created_id(&me.post(
+        &format!("{c}/assessments"),
+        &json!({"instrument": "phq9", "items": [1, 2, 1, 0, 3, 1, 2, 0, 1],
+                "comment": canary.marker("COMMENT")}),
+    ));
+    assert_eq!(
+        me.get(&format!("/api/v1/assessments/{assessment}"))
+            .expect_json(200)["comment"],
+        json!(canary.marker("COMMENT"))
+    );
+
+    // An attachment whose content and name carry markers.
+    let content = format!("{}\nscanned letter text\n", canary.marker("FILEBODY")).repeat(2000);
+    let name = format!("{}.txt", canary.marker("FILENAME"));
+    let up = raw.post_raw(
+        &format!("{c}/attachments?filename={name}"),
+        Some("text/plain"),
+        content.as_bytes(),
+    );
+    assert_eq!(up.status, 201, "{}", up.body);
+    let attachment = up.json()["id"].as_str().unwrap().to_owned();
+    let down = raw.get(&format!("/api/v1/attachments/{attachment}"));
+    assert_eq!(down.status, 200);
+    assert_eq!(down.body, content, "the attachment reads back exactly");
+
+    // The index holds the words; searching finds them; the words searched for leave no trace.
+    let hits = me
+        .get(&format!("/api/v1/search?q={}", canary.marker("RESP")))
+        .expect_json(200);
+    assert_eq!(hits["results"].as_array().unwrap().len(), 1, "{hits}");
+    me.get(&format!("/api/v1/search?q={}", canary.marker("QUERYONLY")))
+        .expect_json(200);
+    let export = me.get(&format!("{c}/export")).expect_json(200);
+    assert!(!export.to_string().contains(&private));
+
+    let logs = server.stop();
+    assert_nothing_leaked(
+        "every record class",
+        &practice,
+        &tmp,
+        &[logs],
+        &canary.needles(),
+    );
+}

@@ -40,24 +40,7 @@ fn note(caller: &Caller, id: &str) -> Value {
 
 /// RFC 3339 for `secs` seconds from now (negative: ago).
 fn from_now(secs: i64) -> String {
-    let t = i64::try_from(unix_now()).unwrap() + secs;
-    let (days, s) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    // Days since the epoch to a civil date (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    rfc3339_at(i64::try_from(unix_now()).unwrap() + secs)
 }
 
 #[test]
