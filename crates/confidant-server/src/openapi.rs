@@ -24,15 +24,14 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use confidant_core::ids::{AppointmentId, EpisodeId};
+use confidant_core::{ActorId, ClientId, PasskeyId, TokenId};
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 use utoipa::{IntoParams, IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-use confidant_core::ids::{AppointmentId, EpisodeId};
-use confidant_core::{ActorId, ClientId, PasskeyId, TokenId};
 
 use crate::AppState;
 use crate::problem::{PROBLEM_JSON, Problem};
@@ -62,7 +61,8 @@ use crate::problem::{PROBLEM_JSON, Problem};
 struct ApiDoc;
 
 /// Every documented route with its documentation: the one list to extend (see the module
-/// comment). Routes served but missing here fail `every_served_route_is_documented`.
+/// comment). A route served but missing here fails
+/// `every_served_route_is_documented_with_its_method`.
 pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(own())
