@@ -292,16 +292,15 @@ mod tests {
 
     use super::*;
 
-    /// Served but not yet annotated, to be emptied: `routes.rs` (its note handlers are being
-    /// rewritten). The test prints what is still on it.
-    const NOT_YET_DOCUMENTED: &[(&str, &str)] = &[
-        ("GET", "/healthz"),
-        ("GET", "/api/v1/clients"),
-        ("POST", "/api/v1/clients"),
-        ("GET", "/api/v1/clients/{id}"),
-        ("PUT", "/api/v1/clients/{id}/status"),
-        ("GET", "/api/v1/clients/{id}/export"),
-        ("GET", "/api/v1/search"),
+    /// Paths served but not yet annotated (any method), to be emptied: `routes.rs` and the
+    /// note routes, being rewritten. The test prints what is still undocumented.
+    const NOT_YET_DOCUMENTED: &[&str] = &[
+        "/healthz",
+        "/api/v1/clients",
+        "/api/v1/clients/{id}",
+        "/api/v1/clients/{id}/status",
+        "/api/v1/clients/{id}/export",
+        "/api/v1/search",
     ];
 
     /// Path segments of routes still being written in their own files (notes in `routes.rs`,
@@ -373,7 +372,7 @@ mod tests {
     }
 
     fn not_yet_documented(route: &(String, String)) -> bool {
-        NOT_YET_DOCUMENTED.contains(&(route.0.as_str(), route.1.as_str()))
+        NOT_YET_DOCUMENTED.contains(&route.1.as_str())
             || route
                 .1
                 .split('/')
@@ -455,13 +454,18 @@ mod tests {
             unserved.is_empty(),
             "documented but not served: {unserved:?}"
         );
-        let stale: Vec<_> = documented
+        let stale: Vec<_> = NOT_YET_DOCUMENTED
             .iter()
-            .filter(|r| NOT_YET_DOCUMENTED.contains(&(r.0.as_str(), r.1.as_str())))
+            .filter(|path| {
+                served
+                    .iter()
+                    .filter(|r| r.1 == **path)
+                    .all(|r| documented.contains(r))
+            })
             .collect();
         assert!(
             stale.is_empty(),
-            "documented now; take off NOT_YET_DOCUMENTED: {stale:?}"
+            "fully documented, or no longer served; take off NOT_YET_DOCUMENTED: {stale:?}"
         );
     }
 
