@@ -584,3 +584,54 @@ fn an_export_holds_the_record_but_never_a_psychotherapy_note() {
         "refused exports are not exports"
     );
 }
+
+#[test]
+fn a_clients_demographics_are_replaced_whole_and_search_follows() {
+    let (_practice, server, owner) = start();
+    let (_, me, client) = clinician_with_client(&server, &owner);
+    let path = format!("/api/v1/clients/{client}");
+    let moved = json!({
+        "legal_name": "Renamed Person",
+        "preferred_name": "Ren",
+        "date_of_birth": "1984-02-29",
+        "address": "12 New Street, Springfield",
+    });
+    let got = me.put(&path, &moved).expect_json(200);
+    assert_eq!(got["legal_name"], "Renamed Person");
+    assert_eq!(got["address"], "12 New Street, Springfield");
+    assert_eq!(got["status"], "active");
+    assert_eq!(me.get(&path).expect_json(200), got);
+    let found = |q: &str| {
+        me.get(&format!("/api/v1/search?q={q}")).expect_json(200)["results"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(found("Renamed"), 1);
+    assert_eq!(found("Lifecycle"), 0, "the old name is gone from the index");
+
+    // A bad field is refused and nothing changes; so is a role that may not change it.
+    let p = me
+        .put(
+            &path,
+            &json!({"legal_name": "X", "date_of_birth": "2999-01-01"}),
+        )
+        .expect_problem(422);
+    assert_eq!(p["field"], "date_of_birth");
+    me.put(&path, &json!({"legal_name": "X"}))
+        .expect_problem(422);
+    let biller = sign_in(&server.base_url, &hire(&owner, "biller"));
+    biller
+        .put(
+            &path,
+            &json!({"legal_name": "Y", "date_of_birth": "1990-01-01"}),
+        )
+        .expect_problem(403);
+    assert_eq!(me.get(&path).expect_json(200), got);
+    assert_eq!(
+        owner
+            .audit_events(&format!("client={client}&action=client.update"))
+            .len(),
+        1
+    );
+}

@@ -179,6 +179,16 @@ pub(crate) fn decode(bytes: &[u8]) -> CoreResult<Option<String>> {
     }
 }
 
+/// The text a client is found by in search: legal and preferred name.
+pub(crate) fn search_name(c: &NewClient) -> String {
+    let mut name = c.legal_name.clone();
+    if let Some(preferred) = &c.preferred_name {
+        name.push(' ');
+        name.push_str(preferred);
+    }
+    name
+}
+
 /// Seals a new client's fields into a row.
 pub(crate) fn seal(
     id: ClientId,

@@ -9,7 +9,7 @@
 use time::OffsetDateTime;
 
 use crate::audit::{Access, Action};
-use crate::client::{self, Client, ClientStatus};
+use crate::client::{self, Client, ClientInput, ClientStatus, NewClient};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ClientId, NoteId};
 use crate::note::{
@@ -19,7 +19,7 @@ use crate::note::{
 use crate::policy::{Op, RecordClass, StaffRole};
 use crate::ports::{CosignatureRow, NoteEdit, NoteRow, SignatureRow, to_millis};
 use crate::records::{class_of, request};
-use crate::search::{Doc, DocId};
+use crate::search::{Doc, DocId, DocKind};
 use crate::vault::Vault;
 
 const SIGNED: &str = "this note is signed and can no longer change; correct it with an addendum";
@@ -308,6 +308,50 @@ impl Vault {
             flagged,
         )?;
         Ok(versions)
+    }
+
+    /// Replaces a client's demographics (a move, a new phone, a corrected name), sealed afresh
+    /// under their current key; the search index follows at once.
+    pub fn update_client(
+        &self,
+        access: &Access,
+        id: ClientId,
+        input: ClientInput,
+    ) -> CoreResult<Client> {
+        let row = self
+            .store
+            .client(id)?
+            .ok_or(CoreError::NotFound("client"))?;
+        let flagged = self.authorize(
+            access,
+            request(Op::Update, RecordClass::Demographics, id, None),
+        )?;
+        let new = NewClient::validate(input, self.clock.now().date())?;
+        let key = self.client_key(id, row.key_version)?;
+        let sealed = client::seal(id, &key, row.created_at, &new)?;
+        self.record(
+            access,
+            Action::ClientUpdate,
+            "client",
+            id.to_string(),
+            id,
+            flagged,
+        )?;
+        if !self.store.update_client(&sealed)? {
+            return Err(CoreError::NotFound("client"));
+        }
+        self.index(Doc {
+            id: DocId::Client(id),
+            client: id,
+            kind: DocKind::ClientName,
+            author: None,
+            text: client::search_name(&new),
+        });
+        let row = self
+            .store
+            .client(id)?
+            .ok_or(CoreError::NotFound("client"))?;
+        client::open(&row, &key)
     }
 
     /// Discharges a client, or readmits one; their record stays whole either way.

@@ -83,17 +83,12 @@ impl Vault {
             self.store.insert_client(&row, &key_row)?;
             Ok(())
         })?;
-        let mut name = new.legal_name.clone();
-        if let Some(preferred) = &new.preferred_name {
-            name.push(' ');
-            name.push_str(preferred);
-        }
         self.index(Doc {
             id: DocId::Client(id),
             client: id,
             kind: DocKind::ClientName,
             author: None,
-            text: name,
+            text: client::search_name(&new),
         });
         let role = access.actor.role;
         if matches!(

@@ -48,6 +48,7 @@ impl ClientStore for Flaky {
         client_keys_not_under(&self, version: u32, limit: usize) -> StoreResult<Vec<ClientKeyRow>>;
         rewrap_client_key(&self, row: &ClientKeyRow, from_version: u32) -> StoreResult<bool>;
         shred_client_keys(&self, id: confidant_core::ClientId) -> StoreResult<usize>;
+        update_client(&self, client: &ClientRow) -> StoreResult<bool>;
         set_client_discharged(&self, id: confidant_core::ClientId, at: Option<i64>) -> StoreResult<bool>;
     }
 }

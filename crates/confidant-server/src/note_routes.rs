@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use confidant_core::{AddendumInput, ClientId, ClientStatus, NoteEditInput, NoteId};
+use confidant_core::{AddendumInput, ClientId, ClientInput, ClientStatus, NoteEditInput, NoteId};
 use serde_json::json;
 
 use crate::AppState;
@@ -37,6 +37,20 @@ pub(crate) struct SignInput {
 #[serde(deny_unknown_fields)]
 pub(crate) struct StatusInput {
     status: ClientStatus,
+}
+
+/// `PUT /api/v1/clients/{id}`: new demographics, the whole set (as when adding a client).
+pub(crate) async fn update_client(
+    State(state): State<AppState>,
+    Authenticated(access): Authenticated,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ClientInput>,
+) -> Result<Response, Problem> {
+    let id = path_id(&id, ClientId::parse, "client")?;
+    let client = state
+        .blocking(move |v| v.update_client(&access, id, input))
+        .await?;
+    Ok(Json(client).into_response())
 }
 
 /// `PUT /api/v1/notes/{id}`: a new version of a draft.

@@ -18,7 +18,10 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/clients", post(create_client).get(list_clients))
-        .route("/api/v1/clients/{id}", get(get_client))
+        .route(
+            "/api/v1/clients/{id}",
+            get(get_client).put(crate::note_routes::update_client),
+        )
         .route(
             "/api/v1/clients/{id}/notes",
             post(create_note).get(list_notes),

@@ -41,6 +41,7 @@ macro_rules! conformance_suite {
             cosigning_locks_only_a_signed_note,
             an_addendum_points_at_its_note_and_needs_it_to_exist,
             discharge_is_set_cleared_and_read_back,
+            an_update_replaces_demographics_and_keeps_creation_and_discharge,
             token_reads_back_by_its_digest,
             token_with_a_taken_id_or_digest_is_a_conflict,
             conflict_messages_name_no_stored_values,
@@ -643,6 +644,35 @@ mod suite {
         };
         assert_conflict(store.insert_note(&orphan));
         assert_eq!(store.note(orphan.id).unwrap(), None);
+    }
+
+    pub fn an_update_replaces_demographics_and_keeps_creation_and_discharge(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        assert!(store.set_client_discharged(client.id, Some(7)).unwrap());
+        let (fresh, _) = client_under(1);
+        let changed = ClientRow {
+            id: client.id,
+            created_at: 1,
+            discharged_at: None,
+            ..fresh
+        };
+        assert!(store.update_client(&changed).unwrap());
+        let got = store.client(client.id).unwrap().unwrap();
+        assert_eq!(got.legal_name, changed.legal_name);
+        assert_eq!(got.emergency_contact, changed.emergency_contact);
+        assert_eq!(
+            (got.created_at, got.discharged_at),
+            (client.created_at, Some(7))
+        );
+        assert_eq!(store.client(other.id).unwrap(), Some(other));
+        let nobody = ClientRow {
+            id: ClientId::random(),
+            ..changed
+        };
+        assert!(!store.update_client(&nobody).unwrap());
+        assert_eq!(store.client(nobody.id).unwrap(), None);
     }
 
     pub fn discharge_is_set_cleared_and_read_back(h: &dyn Harness) {

@@ -70,6 +70,8 @@ actions! {
     NoteAddendum => "note.addendum",
     /// A note's earlier versions were read.
     NoteHistory => "note.history",
+    /// A client's demographics were changed.
+    ClientUpdate => "client.update",
     /// A client was discharged or readmitted.
     ClientStatus => "client.status",
     /// A client's record was exported (psychotherapy notes withheld).

@@ -313,6 +313,9 @@ pub trait ClientStore {
     /// Replaces a client key's wrapping if it is still wrapped by `from_version`.
     /// Returns whether it was replaced.
     fn rewrap_client_key(&self, row: &ClientKeyRow, from_version: u32) -> StoreResult<bool>;
+    /// Replaces a client's sealed demographics (and the key version that sealed them), leaving
+    /// creation time and discharge alone. Returns whether the client exists.
+    fn update_client(&self, client: &ClientRow) -> StoreResult<bool>;
     /// Marks a client discharged at a time, or active again with `None`. Returns whether the
     /// client exists.
     fn set_client_discharged(&self, id: ClientId, at: Option<UnixMillis>) -> StoreResult<bool>;

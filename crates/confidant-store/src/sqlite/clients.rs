@@ -132,6 +132,32 @@ impl ClientStore for SqliteStore {
         })
     }
 
+    fn update_client(&self, r: &ClientRow) -> StoreResult<bool> {
+        let op = "update client";
+        self.write(op, |tx| {
+            tx.prepare_cached(
+                "UPDATE clients SET key_version = ?1, legal_name = ?2, preferred_name = ?3, \
+                 date_of_birth = ?4, phone = ?5, email = ?6, address = ?7, \
+                 emergency_contact = ?8 WHERE id = ?9",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    r.key_version,
+                    r.legal_name.as_bytes(),
+                    r.preferred_name.as_bytes(),
+                    r.date_of_birth.as_bytes(),
+                    r.phone.as_bytes(),
+                    r.email.as_bytes(),
+                    r.address.as_bytes(),
+                    r.emergency_contact.as_bytes(),
+                    r.id.as_uuid().as_bytes(),
+                ])
+            })
+            .map(|changed| changed == 1)
+            .map_err(|e| db_error(op, e))
+        })
+    }
+
     fn set_client_discharged(&self, id: ClientId, at: Option<i64>) -> StoreResult<bool> {
         let op = "set client discharge";
         self.write(op, |tx| {
