@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
+use confidant_core::attachment::MAX_ATTACHMENT_BYTES;
 use confidant_core::ports::SystemClock;
 use confidant_core::{Access, ClientInput, NoteInput, NoteKind, Purpose, Vault};
 use confidant_crypto::{KeyFileSecret, UnsealSecret};
-use confidant_store::SqliteStore;
+use confidant_store::{FsBlobStore, SqliteStore};
 
 use crate::{paths, run_server};
 
@@ -76,7 +77,12 @@ pub fn run(data: Option<&Path>, listen: SocketAddr) -> Result<()> {
     let store = Arc::new(SqliteStore::open(&dir).context("cannot create the demo database")?);
     let key = UnsealSecret::KeyFile(KeyFileSecret::generate()?);
     let done = confidant_core::init(store.as_ref(), &SystemClock, std::slice::from_ref(&key))?;
-    let vault = Arc::new(Vault::unseal(store, Arc::new(SystemClock), &key)?);
+    let blobs =
+        FsBlobStore::in_data_dir(&dir).context("cannot create the demo's attachment directory")?;
+    let vault = Arc::new(
+        Vault::unseal(store, Arc::new(SystemClock), &key)?
+            .with_attachments(Arc::new(blobs), MAX_ATTACHMENT_BYTES),
+    );
     drop(key);
     populate(&vault, &done.owner_token)?;
     let token = done.owner_token.reveal().to_owned();

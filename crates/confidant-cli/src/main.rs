@@ -19,12 +19,13 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use confidant_core::attachment::MAX_ATTACHMENT_BYTES;
 use confidant_core::login::SessionLimits;
 use confidant_core::passkey::PasskeyConfig;
 use confidant_core::ports::SystemClock;
 use confidant_core::{AuditConfig, Options, Vault};
 use confidant_server::{AppState, CookieSecurity, DEFAULT_MAX_BODY_BYTES, ServerConfig};
-use confidant_store::SqliteStore;
+use confidant_store::{FsBlobStore, SqliteStore};
 
 /// Confidant: a clinical-records server that keeps what clients say confidential.
 #[derive(Debug, Parser)]
@@ -102,6 +103,9 @@ struct ServeArgs {
     /// passkeys, which are bound to its host name (a new host name orphans every passkey).
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// Largest attachment accepted, in bytes (at most 4 GiB, the default).
+    #[arg(long, value_name = "N", default_value_t = MAX_ATTACHMENT_BYTES, value_parser = clap::value_parser!(u64).range(1..=MAX_ATTACHMENT_BYTES))]
+    max_attachment_bytes: u64,
 }
 
 #[derive(Debug, Args)]
@@ -225,7 +229,7 @@ fn serve(args: ServeArgs) -> Result<()> {
         },
         passkeys: passkeys.clone(),
     };
-    let vault = open_vault(&args.data, &secret, options)?;
+    let vault = open_vault_limited(&args.data, &secret, options, args.max_attachment_bytes)?;
     drop(secret);
     match &passkeys {
         Some(p) => tracing::info!(rp_id = %p.rp_id, origin = %p.origin, "passkeys enabled"),
@@ -244,11 +248,21 @@ fn serve(args: ServeArgs) -> Result<()> {
     })
 }
 
-/// Opens an existing practice's store and unseals it.
+/// Opens an existing practice's store and unseals it, its attachments kept in `DATA/blobs`.
 fn open_vault(
     data: &Path,
     secret: &confidant_crypto::UnsealSecret,
     options: Options,
+) -> Result<Arc<Vault>> {
+    open_vault_limited(data, secret, options, MAX_ATTACHMENT_BYTES)
+}
+
+/// Like `open_vault`, accepting attachments of at most `max_attachment_bytes`.
+fn open_vault_limited(
+    data: &Path,
+    secret: &confidant_crypto::UnsealSecret,
+    options: Options,
+    max_attachment_bytes: u64,
 ) -> Result<Arc<Vault>> {
     if !SqliteStore::exists(data) {
         bail!(
@@ -259,6 +273,9 @@ fn open_vault(
     }
     let store = SqliteStore::open(data).context("cannot open the database")?;
     let vault = Vault::unseal_with(Arc::new(store), Arc::new(SystemClock), secret, options)?;
+    // Only once unsealed, so a wrong secret leaves the data directory as it was.
+    let blobs = FsBlobStore::in_data_dir(data).context("cannot open the attachment directory")?;
+    let vault = vault.with_attachments(Arc::new(blobs), max_attachment_bytes);
     Ok(Arc::new(vault))
 }
 

@@ -6,6 +6,7 @@
 mod admin_routes;
 mod appointment_routes;
 mod assessment_routes;
+mod attachment_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;
@@ -112,6 +113,7 @@ fn served() -> Router<AppState> {
     routes::router()
         .merge(assessment_routes::router())
         .merge(openapi::router())
+        .merge(attachment_routes::router())
 }
 
 /// Logs the route template, never the concrete path or body.

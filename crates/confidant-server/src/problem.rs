@@ -149,6 +149,35 @@ impl From<CoreError> for Problem {
                  `confidant serve --public-url https://…`, the address staff open in their \
                  browsers; until then, use codes from the authenticator app",
             ),
+            CoreError::UnsupportedMediaType(why) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                why.clone(),
+            ),
+            CoreError::TooLarge { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Request too large",
+                format!("the file is over the limit of {limit} bytes; nothing was stored"),
+            ),
+            CoreError::AttachmentsDisabled => Self::new(
+                StatusCode::CONFLICT,
+                "attachments-disabled",
+                "Attachments not enabled",
+                "this server was started without a place to keep attachments; its \
+                 administrator must start it with `confidant serve`",
+            ),
+            CoreError::Integrity => {
+                tracing::error!(error = %e, "stored data failed its integrity check");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "integrity",
+                    "Stored data failed its integrity check",
+                    "the stored record is damaged or was tampered with, so nothing of it was \
+                     returned; tell the administrator, who can restore it from a backup",
+                )
+            }
             CoreError::Audit(_) => {
                 tracing::error!(error = %e, "audit log unavailable; access refused");
                 Self::new(
@@ -228,6 +257,9 @@ mod tests {
             (CoreError::Store(StoreError::Unavailable("x".into())), 503),
             (CoreError::Store(StoreError::Conflict("x".into())), 409),
             (CoreError::PasskeysDisabled, 409),
+            (CoreError::UnsupportedMediaType("x".into()), 415),
+            (CoreError::TooLarge { limit: 10 }, 413),
+            (CoreError::AttachmentsDisabled, 409),
             (CoreError::State("signed"), 409),
         ];
         for (e, status) in cases {
