@@ -10,6 +10,7 @@ mod attachment_routes;
 mod audit_routes;
 mod auth_routes;
 mod extract;
+mod note_routes;
 mod openapi;
 mod passkey_routes;
 mod problem;
@@ -112,8 +113,8 @@ pub fn app(state: AppState) -> Router {
 fn served() -> Router<AppState> {
     routes::router()
         .merge(assessment_routes::router())
-        .merge(openapi::router())
         .merge(attachment_routes::router())
+        .merge(openapi::router())
 }
 
 /// Logs the route template, never the concrete path or body.
