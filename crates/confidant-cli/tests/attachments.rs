@@ -1,7 +1,7 @@
 //! Attachments end to end against the real `confidant` binary: files go up as raw request
 //! bodies and come back byte for byte with the headers a browser needs; roles without
 //! documents are refused; refused types, forged signatures and oversized files are 4xx problems
-//! that leave nothing behind; a 1 GiB recording streams up and down while the server's peak
+//! that leave nothing behind, as does an upload cut off by a disconnect; a 1 GiB recording streams up and down while the server's peak
 //! memory stays under 100 MB; a blob cut short or with chunks swapped on disk fails with an
 //! integrity error, never a clean short file; and no file's bytes or name reach the data
 //! directory or the server's output in the clear.
@@ -624,6 +624,55 @@ fn a_blob_cut_while_it_is_being_sent_breaks_the_transfer_instead_of_ending_it_cl
         "the transfer ended cleanly after {got} of {len} bytes"
     );
     assert!(got < len, "got {got} of {len} bytes");
+    server.stop();
+}
+
+#[test]
+fn an_upload_cut_off_by_a_disconnect_leaves_no_row_and_no_file() {
+    use std::io::Write as _;
+    let (practice, server, owner) = start();
+    let client = owner.create_client("Ada Example");
+    let addr = server.base_url.trim_start_matches("http://").to_owned();
+    for (framing, announced) in [
+        ("Content-Length", "10485760"),
+        ("Transfer-Encoding", "chunked"),
+    ] {
+        let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+        let head = format!(
+            "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/pdf\r\n{framing}: {announced}\r\n\r\n",
+            upload_path(&client, "cut.pdf"),
+            practice.token
+        );
+        conn.write_all(head.as_bytes()).unwrap();
+        let part = pdf(3 * CHUNK + 10);
+        if framing == "Content-Length" {
+            conn.write_all(&part).unwrap();
+        } else {
+            conn.write_all(format!("{:x}\r\n", part.len()).as_bytes())
+                .unwrap();
+            conn.write_all(&part).unwrap();
+            conn.write_all(b"\r\n").unwrap();
+        }
+        conn.flush().unwrap();
+        // Wait until the server is writing the blob, then hang up mid-file.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !blob_files(&practice).iter().any(|f| f.ends_with(".part")) {
+            assert!(Instant::now() < deadline, "{framing}: no blob was begun");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        drop(conn);
+        while !blob_files(&practice).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            blob_files(&practice).is_empty(),
+            "{framing}: {:?}",
+            blob_files(&practice)
+        );
+        assert!(listed(&owner, &client).is_empty(), "{framing}");
+    }
+    assert!(owner.audit_events("action=attachment.create").is_empty());
     server.stop();
 }
 
