@@ -13,7 +13,7 @@ use crate::ports::{ClientRow, UnixMillis, from_millis};
 use crate::text::{self, Limit};
 
 /// A new client as a request states it (strings as given; validated by `NewClient::validate`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientInput {
     /// Legal name.
@@ -22,6 +22,7 @@ pub struct ClientInput {
     #[serde(default)]
     pub preferred_name: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub date_of_birth: String,
     /// Phone number.
     #[serde(default)]
@@ -102,7 +103,7 @@ impl NewClient {
 }
 
 /// Whether a client is in active care or discharged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientStatus {
     /// In care.
@@ -112,7 +113,7 @@ pub enum ClientStatus {
 }
 
 /// A client's demographics, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Client {
     /// Client id.
     pub id: ClientId,

@@ -27,7 +27,7 @@ pub const MAX_BODY_CHARS: usize = 200_000;
 pub const LATE_AFTER: Duration = Duration::hours(24);
 
 /// The record class of a note; psychotherapy notes are kept apart from the rest of the record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// A progress note, part of the clinical record.
@@ -62,7 +62,7 @@ impl fmt::Display for NoteKind {
 }
 
 /// The shape of a note: free text, or one of the structured formats clinicians document in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Template {
     /// One free-text body.
@@ -98,7 +98,7 @@ impl Template {
 }
 
 /// Where a note stands: only a draft can change; a signed note can only gain addenda.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteStatus {
     /// Being written; every edit keeps the version it replaces.
@@ -145,7 +145,7 @@ pub struct ContentInput {
 }
 
 /// A new note as a request states it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteInput {
     /// Record class.
@@ -161,6 +161,7 @@ pub struct NoteInput {
     pub sections: BTreeMap<String, String>,
     /// When the session took place (RFC 3339); now when absent.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub occurred_at: Option<String>,
     /// Sign it at once instead of leaving a draft.
     #[serde(default)]
@@ -187,7 +188,7 @@ impl NoteInput {
 }
 
 /// A new version of a draft as a request states it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteEditInput {
     /// The version this edit was made from; refused if the draft has moved on since.
@@ -203,11 +204,12 @@ pub struct NoteEditInput {
     pub sections: BTreeMap<String, String>,
     /// When the session took place (RFC 3339); unchanged when absent.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub occurred_at: Option<String>,
 }
 
 /// An addendum as a request states it: a correction or late addition to a signed note.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddendumInput {
     /// Template; `free` when absent.
@@ -372,7 +374,7 @@ pub(crate) fn is_late(written: UnixMillis, occurred: Option<UnixMillis>) -> bool
 }
 
 /// Who signed a note and the hash of exactly what they signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Signature {
     /// The signer: always the author.
     pub signed_by: ActorId,
@@ -385,7 +387,7 @@ pub struct Signature {
 }
 
 /// A supervisor's co-signature of a trainee's note.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Cosignature {
     /// The supervisor.
     pub signed_by: ActorId,
@@ -395,7 +397,7 @@ pub struct Cosignature {
 }
 
 /// A note, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Note {
     /// Note id.
     pub id: NoteId,
@@ -435,7 +437,7 @@ pub struct Note {
 }
 
 /// An earlier version of a draft, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NoteVersion {
     /// Version number.
     pub version: u32,

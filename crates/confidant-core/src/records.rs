@@ -24,11 +24,11 @@ use crate::vault::Vault;
 pub const MAX_PAGE: usize = 500;
 
 /// One page of clients, and where the next starts.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ClientPage {
     /// The clients on this page, ordered by id.
     pub clients: Vec<Client>,
-    /// Pass as `after` to get the next page; `None` on the last.
+    /// Pass as `after` to get the next page; `null` on the last.
     pub next: Option<ClientId>,
 }
 

@@ -6,11 +6,14 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use confidant_core::{AddendumInput, ClientId, ClientInput, ClientStatus, NoteEditInput, NoteId};
+use confidant_core::{
+    AddendumInput, Client, ClientId, ClientInput, ClientStatus, Note, NoteEditInput, NoteId,
+};
 use serde_json::json;
 
 use crate::AppState;
 use crate::extract::{ApiJson, path_id};
+use crate::openapi::{AuthProblems, BodyProblems, Conflict, Gone, NotFound, Purpose};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
@@ -39,7 +42,23 @@ pub(crate) struct StatusInput {
     status: ClientStatus,
 }
 
-/// `PUT /api/v1/clients/{id}`: new demographics, the whole set (as when adding a client).
+/// Replaces a client's demographics: the whole set, as when adding a client.
+#[utoipa::path(
+    put,
+    path = "/api/v1/clients/{id}",
+    tag = "clients",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = ClientInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The client, changed", body = Client),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 pub(crate) async fn update_client(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -53,7 +72,23 @@ pub(crate) async fn update_client(
     Ok(Json(client).into_response())
 }
 
-/// `PUT /api/v1/notes/{id}`: a new version of a draft.
+/// Edits a draft: a new version, made from the version named; the one it replaces is kept.
+#[utoipa::path(
+    put,
+    path = "/api/v1/notes/{id}",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The note's id"), Purpose),
+    request_body = NoteEditInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The note at its new version", body = Note),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 pub(crate) async fn update_note(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,

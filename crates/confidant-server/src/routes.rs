@@ -1,36 +1,40 @@
 //! Route table and handlers. Each handler: authenticate, parse, one core call, respond.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
-use confidant_core::{ClientId, ClientInput, NoteId, NoteInput};
-use serde_json::json;
+use confidant_core::search::SearchResult;
+use confidant_core::{Client, ClientId, ClientInput, ClientPage, Note, NoteId, NoteInput};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::extract::{ApiJson, path_id};
+use crate::openapi::{
+    AuthProblems, BadRequest, BodyProblems, Conflict, Created, Gone, Invalid, NotFound, Purpose,
+};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
+/// This file's routes (and the edits routed with their reads), each with its OpenAPI
+/// documentation.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(create_client, list_clients))
+        .routes(routes!(get_client, crate::note_routes::update_client))
+        .routes(routes!(create_note, list_notes))
+        .routes(routes!(get_note, crate::note_routes::update_note))
+        .routes(routes!(search))
+}
+
 /// Every route of the API.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/v1/clients", post(create_client).get(list_clients))
-        .route(
-            "/api/v1/clients/{id}",
-            get(get_client).put(crate::note_routes::update_client),
-        )
-        .route(
-            "/api/v1/clients/{id}/notes",
-            post(create_note).get(list_notes),
-        )
-        .route(
-            "/api/v1/notes/{id}",
-            get(get_note).put(crate::note_routes::update_note),
-        )
-        .route("/api/v1/search", get(search))
+    Router::from(api())
         .merge(crate::audit_routes::router())
         .merge(crate::auth_routes::router())
         .merge(crate::passkey_routes::router())
@@ -41,8 +45,22 @@ pub(crate) fn router() -> Router<AppState> {
         .method_not_allowed_fallback(method_not_allowed)
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({"status": "ok"}))
+/// The health check's answer.
+#[derive(Serialize, ToSchema)]
+struct Health {
+    /// Always `ok`: the server is up.
+    status: &'static str,
+}
+
+/// Whether the server is up; for load balancers and monitors, without credentials.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "meta",
+    responses((status = 200, description = "The server is up", body = Health)),
+)]
+async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
 }
 
 async fn not_found() -> Problem {
@@ -58,10 +76,25 @@ async fn method_not_allowed() -> Problem {
     )
 }
 
-fn created(id: impl serde::Serialize) -> Response {
-    (StatusCode::CREATED, Json(json!({ "id": id }))).into_response()
+fn created(id: &uuid::Uuid) -> Response {
+    (StatusCode::CREATED, Json(Created::new(id))).into_response()
 }
 
+/// Adds a client: demographics, sealed under the client's own key.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients",
+    tag = "clients",
+    params(Purpose),
+    request_body = ClientInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Added", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 409, response = Conflict),
+    ),
+)]
 async fn create_client(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -70,9 +103,23 @@ async fn create_client(
     let id = state
         .blocking(move |v| v.create_client(&access, input))
         .await?;
-    Ok(created(id))
+    Ok(created(id.as_uuid()))
 }
 
+/// One client's demographics and status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}",
+    tag = "clients",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The client", body = Client),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn get_client(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -123,6 +170,25 @@ fn list_params(query: Option<&str>) -> Result<(usize, Option<ClientId>), Problem
     Ok((limit, after))
 }
 
+/// The clients the caller may see, a page at a time, ordered by id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients",
+    tag = "clients",
+    params(
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 500,
+            description = "Clients on a page, 1 to 500; 100 when absent"),
+        ("after" = Option<ClientId>, Query,
+            description = "The previous page's `next`; the first page when absent"),
+        Purpose,
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "A page of clients", body = ClientPage),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+    ),
+)]
 async fn list_clients(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -135,6 +201,30 @@ async fn list_clients(
     Ok(Json(page).into_response())
 }
 
+/// A client's notes.
+#[derive(Serialize, ToSchema)]
+struct Notes {
+    /// Oldest first; those the caller may not read are absent.
+    notes: Vec<Note>,
+}
+
+/// Writes a note in a client's record: a draft, or signed at once (`sign`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{id}/notes",
+    tag = "notes",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = NoteInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Written", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn create_note(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -145,9 +235,23 @@ async fn create_note(
     let id = state
         .blocking(move |v| v.create_note(&access, client, input))
         .await?;
-    Ok(created(id))
+    Ok(created(id.as_uuid()))
 }
 
+/// The notes in a client's record that the caller may read.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/notes",
+    tag = "notes",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The notes", body = Notes),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn list_notes(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -157,9 +261,23 @@ async fn list_notes(
     let notes = state
         .blocking(move |v| v.notes_of_client(&access, client))
         .await?;
-    Ok(Json(json!({ "notes": notes })).into_response())
+    Ok(Json(Notes { notes }).into_response())
 }
 
+/// One note, at its current version.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notes/{id}",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The note's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The note", body = Note),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn get_note(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -184,20 +302,46 @@ mod tests {
     }
 }
 
-#[derive(serde::Deserialize)]
+/// What to search for.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct SearchParams {
+    /// The words to find (at most 200 characters).
     q: String,
+    /// Most results, 1 to 100; 20 when absent.
     #[serde(default)]
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
 }
 
+/// Search results, best first.
+#[derive(Serialize, ToSchema)]
+struct SearchResults {
+    /// Best first; only records the caller may read.
+    results: Vec<SearchResult>,
+}
+
+/// Finds words in client names and notes the caller may read: ids to fetch, never text.
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(SearchParams, Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The results", body = SearchResults),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
+    ),
+)]
 async fn search(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
-    q: Result<axum::extract::Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+    q: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Response, Problem> {
-    let axum::extract::Query(params) = q.map_err(|_| {
+    let Query(params) = q.map_err(|_| {
         Problem::bad_request("give the words to find as `q`, and optionally `limit` (1-100)")
     })?;
     let limit = params.limit.unwrap_or(20);
@@ -209,5 +353,5 @@ async fn search(
     let results = state
         .blocking(move |v| v.search(&access, &params.q, limit))
         .await?;
-    Ok(Json(json!({ "results": results })).into_response())
+    Ok(Json(SearchResults { results }).into_response())
 }

@@ -24,9 +24,10 @@ use crate::vault::Vault;
 pub const MAX_RESULTS: usize = 100;
 
 /// One search result: where the words were found (ids only; fetching the record is a read).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchResult {
     /// `client_name`, `progress_note` or `psychotherapy_note`.
+    #[schema(value_type = String)]
     pub kind: &'static str,
     /// Whose record.
     pub client_id: ClientId,
