@@ -96,7 +96,7 @@ impl NewAttachment {
 }
 
 /// An attachment's metadata, opened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     /// Attachment id.
     pub id: AttachmentId,
@@ -106,7 +106,8 @@ pub struct Attachment {
     pub author: ActorId,
     /// The file's original name.
     pub filename: String,
-    /// Its media type.
+    /// Its media type, e.g. `application/pdf`.
+    #[schema(value_type = String)]
     pub content_type: MediaType,
     /// Its length in bytes.
     pub size: u64,

@@ -30,9 +30,10 @@ pub const EXPORT_FORMAT: &str = "confidant.record-export.v1";
 pub const WITHHELD: &[&str] = &["psychotherapy_notes"];
 
 /// A client's record, as exported.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecordExport {
     /// `confidant.record-export.v1`.
+    #[schema(value_type = String)]
     pub format: &'static str,
     /// When it was made.
     #[serde(with = "time::serde::rfc3339")]
@@ -51,7 +52,8 @@ pub struct RecordExport {
     pub assessments: Vec<Assessment>,
     /// What is attached (each downloads on its own).
     pub attachments: Vec<Attachment>,
-    /// Record classes deliberately left out.
+    /// Record classes deliberately left out: `psychotherapy_notes`.
+    #[schema(value_type = Vec<String>)]
     pub withheld: &'static [&'static str],
 }
 

@@ -4,42 +4,62 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use confidant_core::export::RecordExport;
+use confidant_core::note::NoteVersion;
 use confidant_core::{
     AddendumInput, Client, ClientId, ClientInput, ClientStatus, Note, NoteEditInput, NoteId,
 };
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::extract::{ApiJson, path_id};
-use crate::openapi::{AuthProblems, BodyProblems, Conflict, Gone, NotFound, Purpose};
+use crate::openapi::{AuthProblems, BodyProblems, Conflict, Created, Gone, NotFound, Purpose};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
-/// The lifecycle routes (editing a note is `PUT /api/v1/notes/{id}`, routed with its `GET`).
+/// The lifecycle routes, each with its OpenAPI documentation (editing a note is
+/// `PUT /api/v1/notes/{id}`, and replacing demographics `PUT /api/v1/clients/{id}`: both are
+/// registered with their `GET`s in `routes.rs`).
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_note))
+        .routes(routes!(cosign_note))
+        .routes(routes!(add_addendum))
+        .routes(routes!(note_versions))
+        .routes(routes!(set_client_status))
+        .routes(routes!(export_record))
+}
+
+/// The lifecycle routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/notes/{id}/sign", post(sign_note))
-        .route("/api/v1/notes/{id}/cosign", post(cosign_note))
-        .route("/api/v1/notes/{id}/addenda", post(add_addendum))
-        .route("/api/v1/notes/{id}/versions", get(note_versions))
-        .route("/api/v1/clients/{id}/status", put(set_client_status))
-        .route("/api/v1/clients/{id}/export", get(export_record))
+    api().into()
 }
 
 /// The version a signer read: signing applies only to exactly that content.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignInput {
+    /// The note's `version` as read; refused if the draft has moved on since.
     version: u32,
 }
 
 /// A client's new status.
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StatusInput {
+    /// `discharged` to discharge, `active` to readmit.
     status: ClientStatus,
+}
+
+/// A note's earlier versions.
+#[derive(Serialize, ToSchema)]
+struct Versions {
+    /// The drafts before the current one, oldest first.
+    versions: Vec<NoteVersion>,
 }
 
 /// Replaces a client's demographics: the whole set, as when adding a client.
@@ -102,6 +122,23 @@ pub(crate) async fn update_note(
     Ok(Json(note).into_response())
 }
 
+/// Signs a draft as its author, at the version read; signed, the note never changes again.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notes/{id}/sign",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The note's id"), Purpose),
+    request_body = SignInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The signed note", body = Note),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn sign_note(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -115,6 +152,21 @@ async fn sign_note(
     Ok(Json(note).into_response())
 }
 
+/// Co-signs a trainee's signed note as their assigned supervisor, which locks it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notes/{id}/cosign",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The note's id"), Purpose),
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The co-signed, locked note", body = Note),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn cosign_note(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -125,6 +177,24 @@ async fn cosign_note(
     Ok(Json(note).into_response())
 }
 
+/// Adds an addendum to a signed note: a note of its own, of the same kind, pointing at the
+/// note it corrects; a draft until its author signs it (or signed at once, `sign`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/notes/{id}/addenda",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The signed note's id"), Purpose),
+    request_body = AddendumInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Added; `id` is the addendum's", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn add_addendum(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -135,9 +205,23 @@ async fn add_addendum(
     let id = state
         .blocking(move |v| v.add_addendum(&access, parent, input))
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    Ok((StatusCode::CREATED, Json(Created::new(id.as_uuid()))).into_response())
 }
 
+/// A note's earlier versions: its drafts before the current one, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notes/{id}/versions",
+    tag = "notes",
+    params(("id" = NoteId, Path, description = "The note's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The earlier versions", body = Versions),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn note_versions(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -147,9 +231,26 @@ async fn note_versions(
     let versions = state
         .blocking(move |v| v.note_versions(&access, id))
         .await?;
-    Ok(Json(json!({ "versions": versions })).into_response())
+    Ok(Json(Versions { versions }).into_response())
 }
 
+/// Discharges a client, or readmits one; the record stays whole either way.
+#[utoipa::path(
+    put,
+    path = "/api/v1/clients/{id}/status",
+    tag = "clients",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = StatusInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 200, description = "The client with the new status", body = Client),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn set_client_status(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -163,7 +264,27 @@ async fn set_client_status(
     Ok(Json(client).into_response())
 }
 
-/// `GET /api/v1/clients/{id}/export`: the record as one JSON file to save, never cached.
+/// The client's record as one JSON file to save, never cached: demographics, episodes,
+/// appointments, progress notes and addenda, assessments and the list of attachments;
+/// psychotherapy notes always withheld. Refused under an emergency (break-glass) grant.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/export",
+    tag = "clients",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The record", body = RecordExport,
+            headers(
+                ("Content-Disposition" = String,
+                    description = "`attachment; filename=\"record-{id}.json\"`"),
+                ("Cache-Control" = String, description = "`no-store`"),
+            )),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn export_record(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,

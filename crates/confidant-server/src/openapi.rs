@@ -53,7 +53,7 @@ use crate::problem::{PROBLEM_JSON, Problem};
         (name = "passkeys", description = "WebAuthn passkeys as a second factor"),
         (name = "staff", description = "Staff accounts (owner)"),
         (name = "care", description = "Care teams, restriction, supervision, break-glass"),
-        (name = "clients", description = "Clients' demographics"),
+        (name = "clients", description = "Clients: demographics, discharge, record export"),
         (name = "notes", description = "Progress and psychotherapy notes"),
         (name = "search", description = "Finding clients and notes the caller may read"),
         (name = "scheduling", description = "Episodes of care and appointments"),
@@ -70,6 +70,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(own())
         .merge(crate::routes::api())
+        .merge(crate::note_routes::api())
         .merge(crate::auth_routes::api())
         .merge(crate::passkey_routes::api())
         .merge(crate::audit_routes::api())
@@ -297,14 +298,10 @@ mod tests {
 
     use super::*;
 
-    /// Paths served but not yet annotated (any method), to be emptied: the note lifecycle's
-    /// client routes. The test prints what is still undocumented.
-    const NOT_YET_DOCUMENTED: &[&str] =
-        &["/api/v1/clients/{id}/status", "/api/v1/clients/{id}/export"];
-
-    /// Path segments of routes still being written in their own files (notes in `routes.rs`,
-    /// attachments, assessments): undocumented until annotated, then taken off.
-    const NOT_YET_DOCUMENTED_SEGMENTS: &[&str] = &["notes", "attachments", "assessments"];
+    /// Path segments of routes still being written in their own files (attachments,
+    /// assessments): a served path with one of them may be undocumented until its file is
+    /// annotated, then the segment is taken off. The test prints what is still undocumented.
+    const NOT_YET_DOCUMENTED: &[&str] = &["attachments", "assessments"];
 
     /// Routes anyone may call: signing in, accepting an invitation, this document, the health
     /// check.
@@ -372,12 +369,14 @@ mod tests {
         routes
     }
 
+    fn has_segment(route: &(String, String), segment: &str) -> bool {
+        route.1.split('/').any(|s| s == segment)
+    }
+
     fn not_yet_documented(route: &(String, String)) -> bool {
-        NOT_YET_DOCUMENTED.contains(&route.1.as_str())
-            || route
-                .1
-                .split('/')
-                .any(|s| NOT_YET_DOCUMENTED_SEGMENTS.contains(&s))
+        NOT_YET_DOCUMENTED
+            .iter()
+            .any(|segment| has_segment(route, segment))
     }
 
     #[test]
@@ -457,10 +456,10 @@ mod tests {
         );
         let stale: Vec<_> = NOT_YET_DOCUMENTED
             .iter()
-            .filter(|path| {
+            .filter(|segment| {
                 served
                     .iter()
-                    .filter(|r| r.1 == **path)
+                    .filter(|r| has_segment(r, segment))
                     .all(|r| documented.contains(r))
             })
             .collect();

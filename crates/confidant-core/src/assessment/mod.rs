@@ -23,7 +23,7 @@ pub use record::{
 };
 
 /// Which questionnaire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Instrument {
     /// Patient Health Questionnaire, 9 items, 0–27.
@@ -71,7 +71,7 @@ impl Instrument {
 }
 
 /// Severity band of a total score.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Minimal symptoms.
@@ -101,7 +101,7 @@ pub struct AssessmentInput {
 }
 
 /// A scored questionnaire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Scored {
     /// Which questionnaire.
     pub instrument: Instrument,

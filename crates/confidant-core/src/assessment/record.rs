@@ -33,7 +33,7 @@ const COMMENT: Limit = Limit {
 };
 
 /// A completed questionnaire to record, as a request states it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordAssessmentInput {
     /// Which questionnaire.
@@ -45,6 +45,7 @@ pub struct RecordAssessmentInput {
     pub difficulty: Option<i64>,
     /// The day it was given, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub administered_on: Option<String>,
     /// The client's episode of care it was given in, if any.
     #[serde(default)]
@@ -125,7 +126,7 @@ impl NewAssessment {
 }
 
 /// A stored assessment, opened and scored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Assessment {
     /// Assessment id.
     pub id: AssessmentId,
