@@ -5,32 +5,61 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use confidant_core::ClientId;
-use confidant_core::assessment::RecordAssessmentInput;
+use confidant_core::assessment::{Assessment, RecordAssessmentInput};
 use confidant_core::ids::AssessmentId;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::extract::{ApiJson, path_id};
+use crate::openapi::{AuthProblems, BodyProblems, Created, Gone, NotFound, Purpose};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
+/// The routes, each with its OpenAPI documentation.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record_assessment, list_assessments))
+        .routes(routes!(get_assessment))
+}
+
 /// The routes.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/clients/{id}/assessments",
-            post(record_assessment).get(list_assessments),
-        )
-        .route("/api/v1/assessments/{id}", get(get_assessment))
+    api().into()
+}
+
+/// A client's assessments.
+#[derive(Serialize, ToSchema)]
+struct Assessments {
+    /// By the day they were given.
+    assessments: Vec<Assessment>,
 }
 
 fn client_id(text: &str) -> Result<ClientId, Problem> {
     path_id(text, ClientId::parse, "client")
 }
 
+/// Records a completed PHQ-9 or GAD-7 in a client's record, scored; nothing is written unless
+/// every answer, the day, the episode and the comment pass.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{id}/assessments",
+    tag = "assessments",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    request_body = RecordAssessmentInput,
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Recorded", body = Created),
+        AuthProblems,
+        BodyProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn record_assessment(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -41,9 +70,23 @@ async fn record_assessment(
     let id = state
         .blocking(move |v| v.record_assessment(&access, client, input))
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+    Ok((StatusCode::CREATED, Json(Created::new(id.as_uuid()))).into_response())
 }
 
+/// A client's assessments, scored, by the day they were given.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/assessments",
+    tag = "assessments",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The assessments", body = Assessments),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn list_assessments(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -53,9 +96,23 @@ async fn list_assessments(
     let assessments = state
         .blocking(move |v| v.assessments_of_client(&access, client))
         .await?;
-    Ok(Json(json!({ "assessments": assessments })).into_response())
+    Ok(Json(Assessments { assessments }).into_response())
 }
 
+/// One assessment, scored.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assessments/{id}",
+    tag = "assessments",
+    params(("id" = AssessmentId, Path, description = "The assessment's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The assessment", body = Assessment),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn get_assessment(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
