@@ -18,17 +18,23 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use confidant_core::ClientId;
+use confidant_core::attachment::Attachment;
 use confidant_core::attachment::{AttachmentContent, AttachmentInput};
 use confidant_core::ids::AttachmentId;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::extract::path_id;
+use crate::openapi::{
+    AuthProblems, BadRequest, Conflict, Created, Gone, Integrity, Invalid, NotFound, Purpose,
+    RefusedFileType, TooLarge,
+};
 use crate::problem::Problem;
 use crate::session::Authenticated;
 
@@ -41,19 +47,34 @@ const PIECE: usize = 64 * 1024;
 /// gets to read the answer rather than a reset connection; past this the connection just closes.
 const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
-/// The routes.
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/clients/{id}/attachments", post(upload).get(list))
-        .route("/api/v1/attachments/{id}", get(download))
-        // Uploads stream past the JSON body limit; the core enforces the attachment size limit.
+/// The routes, each with its OpenAPI documentation. Uploads stream past the JSON body limit;
+/// the core enforces the attachment size limit.
+pub(crate) fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(upload, list))
+        .routes(routes!(download))
         .layer(DefaultBodyLimit::disable())
 }
 
-#[derive(Deserialize)]
+/// The routes.
+pub(crate) fn router() -> Router<AppState> {
+    api().into()
+}
+
+/// Where an upload's name comes from.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct UploadParams {
+    /// The file's name (percent-encoded); sealed, never logged.
     filename: String,
+}
+
+/// A client's attachments.
+#[derive(Serialize, ToSchema)]
+struct Attachments {
+    /// Oldest first.
+    attachments: Vec<Attachment>,
 }
 
 const UPLOAD_HELP: &str = "send the file as the request body, its name as `?filename=` \
@@ -68,6 +89,32 @@ fn unsupported(detail: &str) -> Problem {
     )
 }
 
+/// Attaches a file to a client's record: the raw bytes as the body, streamed and encrypted as
+/// they arrive.
+#[utoipa::path(
+    post,
+    path = "/api/v1/clients/{id}/attachments",
+    tag = "attachments",
+    params(("id" = ClientId, Path, description = "The client's id"), UploadParams, Purpose),
+    request_body(
+        content = Vec<u8>,
+        description = "The file itself, its media type as `Content-Type`: one of the allowed \
+            types (PDF, JPEG, PNG, TIFF, HEIC, MP3, MP4/M4A, WAV, WebM, plain text)",
+        content_type = "application/octet-stream"
+    ),
+    security(("bearer" = []), ("session" = [], "csrf" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Created),
+        AuthProblems,
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+        (status = 413, response = TooLarge),
+        (status = 415, response = RefusedFileType),
+        (status = 422, response = Invalid),
+    ),
+)]
 async fn upload(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -103,7 +150,7 @@ async fn upload(
         () = feed(&mut body, tx) => call.await,
     };
     match result {
-        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
+        Ok(id) => Ok((StatusCode::CREATED, Json(Created::new(id.as_uuid()))).into_response()),
         Err(problem) => {
             drain(&mut body).await;
             Err(problem)
@@ -111,6 +158,20 @@ async fn upload(
     }
 }
 
+/// The attachments in a client's record: names, types, sizes; never content.
+#[utoipa::path(
+    get,
+    path = "/api/v1/clients/{id}/attachments",
+    tag = "attachments",
+    params(("id" = ClientId, Path, description = "The client's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The attachments", body = Attachments),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 410, response = Gone),
+    ),
+)]
 async fn list(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
@@ -120,9 +181,31 @@ async fn list(
     let attachments = state
         .blocking(move |v| v.attachments_of_client(&access, client))
         .await?;
-    Ok(Json(json!({ "attachments": attachments })).into_response())
+    Ok(Json(Attachments { attachments }).into_response())
 }
 
+/// Downloads an attachment: checked whole first, then streamed, never cached.
+#[utoipa::path(
+    get,
+    path = "/api/v1/attachments/{id}",
+    tag = "attachments",
+    params(("id" = AttachmentId, Path, description = "The attachment's id"), Purpose),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (
+            status = 200,
+            description = "The file, as `Content-Disposition: attachment` with \
+                `Cache-Control: no-store` and `X-Content-Type-Options: nosniff`",
+            content_type = "application/octet-stream",
+            body = Vec<u8>
+        ),
+        AuthProblems,
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 410, response = Gone),
+        (status = 500, response = Integrity),
+    ),
+)]
 async fn download(
     State(state): State<AppState>,
     Authenticated(access): Authenticated,
