@@ -14,6 +14,7 @@ mod care;
 mod clients;
 mod columns;
 mod errors;
+mod group;
 mod migrations;
 mod notes;
 mod passkey;
@@ -28,9 +29,10 @@ use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use confidant_core::ports::{StoreError, StoreResult};
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 use self::errors::{db_error, unavailable};
+use self::group::GroupWriter;
 
 /// File name of the database inside the data directory.
 pub(crate) const DB_FILE: &str = "confidant.db";
@@ -45,7 +47,7 @@ pub struct SqliteStore {
     // and removes the write-ahead log.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    writer: Mutex<Connection>,
+    writer: GroupWriter,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -80,17 +82,18 @@ impl SqliteStore {
         Ok(Self {
             readers,
             next_reader: AtomicUsize::new(0),
-            writer: Mutex::new(writer),
+            writer: GroupWriter::new(writer),
         })
     }
 
-    /// Runs `f` in one immediate write transaction, committed (durably) only if `f` succeeds.
+    /// Runs `f` in a write transaction, all of it or nothing, and returns once that is durable.
+    /// Writes that arrive together share the transaction and its commit (`group.rs`).
     fn write<T>(
         &self,
         op: &'static str,
-        f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        in_transaction(&mut *self.writer(op)?, op, f)
+        self.writer.write(op, None, f)
     }
 
     /// Like `write`, then truncates the write-ahead log so no page image from before the
@@ -98,12 +101,9 @@ impl SqliteStore {
     fn write_and_checkpoint<T>(
         &self,
         op: &'static str,
-        f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        let mut conn = self.writer(op)?;
-        let out = in_transaction(&mut conn, op, f)?;
-        checkpoint_truncate(&conn, op)?;
-        Ok(out)
+        self.writer.write(op, Some(checkpoint_truncate), f)
     }
 
     /// Runs `f` on a read-only connection, preferring one no other thread is using.
@@ -114,10 +114,6 @@ impl SqliteStore {
     ) -> StoreResult<T> {
         let conn = self.reader(op)?;
         f(&conn)
-    }
-
-    fn writer(&self, op: &'static str) -> StoreResult<MutexGuard<'_, Connection>> {
-        self.writer.lock().map_err(|_| poisoned(op))
     }
 
     fn reader(&self, op: &'static str) -> StoreResult<MutexGuard<'_, Connection>> {
@@ -147,20 +143,6 @@ fn poisoned(op: &'static str) -> StoreError {
         op,
         "a connection was abandoned by a thread that panicked; restart the server",
     )
-}
-
-/// Runs `f` in an immediate transaction; dropping it on error rolls everything back.
-fn in_transaction<T>(
-    conn: &mut Connection,
-    op: &'static str,
-    f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
-) -> StoreResult<T> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| db_error(op, e))?;
-    let out = f(&tx)?;
-    tx.commit().map_err(|e| db_error(op, e))?;
-    Ok(out)
 }
 
 /// Applies the pragmas every connection must have before it serves a query.
@@ -251,15 +233,17 @@ mod tests {
     fn every_connection_has_the_safety_pragmas() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
-        let writer = store.writer.lock().unwrap();
-        let readers: Vec<_> = store.readers.iter().map(|r| r.lock().unwrap()).collect();
-        for conn in std::iter::once(&*writer).chain(readers.iter().map(|g| &**g)) {
+        let check = |conn: &Connection| {
             assert_eq!(pragma(conn, "journal_mode"), r#"Text("wal")"#);
             assert_eq!(pragma(conn, "synchronous"), "Integer(2)");
             assert_eq!(pragma(conn, "foreign_keys"), "Integer(1)");
             assert_eq!(pragma(conn, "secure_delete"), "Integer(1)");
             assert_eq!(pragma(conn, "temp_store"), "Integer(2)");
             assert_eq!(pragma(conn, "busy_timeout"), "Integer(5000)");
+        };
+        store.writer.with_connection(check).unwrap();
+        for reader in &store.readers {
+            check(&reader.lock().unwrap());
         }
     }
 
