@@ -1,0 +1,477 @@
+//! People's names: runs of capitalised words judged by the dictionaries (a given name or
+//! surname that is not an everyday word is a name anywhere) and by context (a title, a header
+//! such as `Name:`, a greeting, a relation word, a credential after, a verb such as `said`).
+//!
+//! Names that are also words (Hope, Will, Grace) count only where capitals mean something: not
+//! at a sentence start unless the context says so. Titles, credentials and possessive endings
+//! stay outside the span.
+
+use crate::detect::Ctx;
+use crate::lexicon::{Entry, NEVER, REGION};
+use crate::places::{LOC_PREPS, strong_place_context};
+use crate::tokens::{Case, Gap, Kind};
+use crate::{Label, vocab};
+
+/// Capitalised words in a run that make it a term, not a person (`Beck Depression Inventory`).
+const EPONYM_HEADS: &[&str] = &[
+    "inventory",
+    "scale",
+    "method",
+    "approach",
+    "model",
+    "protocol",
+    "questionnaire",
+    "test",
+    "syndrome",
+    "disease",
+    "index",
+    "checklist",
+    "technique",
+    "assessment",
+    "screening",
+    "criteria",
+    "effect",
+    "theory",
+    "hierarchy",
+    "scales",
+    "disorder",
+    "reflex",
+    "maneuver",
+];
+
+/// Greetings before a name on the same line.
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "dear",
+    "hey",
+    "morning",
+    "afternoon",
+    "evening",
+    "attn",
+];
+
+/// Closings before a name (the name may be on the next line).
+const CLOSINGS: &[&str] = &[
+    "thanks",
+    "thank",
+    "regards",
+    "best",
+    "sincerely",
+    "cheers",
+    "warmly",
+    "respectfully",
+    "love",
+    "gratefully",
+    "cordially",
+    "yours",
+    "warm",
+    "kindly",
+    "appreciatively",
+];
+
+/// How a token in a run looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// A single capital letter, with its dot.
+    Initial,
+    /// Never part of a name (months, faiths, medicines, acronyms).
+    Never,
+    /// A given name or surname that is not an everyday word.
+    Strong,
+    /// A popular name that is also a word (Grace, Bush).
+    Popular,
+    /// A place that is not a name.
+    Place,
+    /// Not in any dictionary.
+    Unknown,
+    /// An everyday word.
+    Word,
+}
+
+/// Runs the pass.
+pub(crate) fn find(cx: &mut Ctx) {
+    let mut i = 0;
+    while i < cx.len() {
+        if cx.free(i) && run_token(cx, i) {
+            let e = run_end(cx, i);
+            i = decide(cx, i, e).max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn run_token(cx: &Ctx, i: usize) -> bool {
+    cx.tok(i)
+        .is_some_and(|t| t.kind == Kind::Word && matches!(t.case, Case::Cap | Case::Upper))
+}
+
+/// The end of the run of capitalised words (with initials' dots and hyphens) from `i`.
+fn run_end(cx: &Ctx, i: usize) -> usize {
+    let mut e = i + 1;
+    loop {
+        if !cx.free(e) {
+            return e;
+        }
+        let s = cx.s(e);
+        // The dot of an initial or a title: `J. R. Smith`, `Dr. Day`.
+        if s == "."
+            && cx.touches(e)
+            && is_initial_or_title(cx, e - 1)
+            && run_token(cx, e + 1)
+            && cx.free(e + 1)
+            && cx.tok(e + 1).is_some_and(|t| t.gap <= Gap::Space)
+        {
+            e += 2;
+            continue;
+        }
+        if s == "-" && cx.touches(e) && cx.touches(e + 1) && run_token(cx, e + 1) && cx.free(e + 1)
+        {
+            e += 2;
+            continue;
+        }
+        if run_token(cx, e) && cx.tok(e).is_some_and(|t| t.gap == Gap::Space) {
+            e += 1;
+            continue;
+        }
+        return e;
+    }
+}
+
+fn is_initial_or_title(cx: &Ctx, i: usize) -> bool {
+    cx.tok(i).is_some_and(|t| {
+        t.kind == Kind::Word && t.case == Case::Upper && cx.s(i).chars().count() == 1
+    }) || cx.is_in(i, vocab::TITLES)
+}
+
+fn classify(cx: &Ctx, i: usize, strong_ctx: bool) -> (Class, Entry) {
+    let w = cx.s(i);
+    let t = cx.toks[i];
+    if t.case == Case::Upper && w.chars().count() == 1 {
+        return (Class::Initial, Entry::default());
+    }
+    let e = cx.lex.get(w);
+    if e.has(NEVER)
+        || vocab::is_weekday(w)
+        || cx.is_in(i, vocab::CALENDAR)
+        || cx.is_in(i, vocab::HOLIDAYS)
+        || cx.is_in(i, vocab::TITLES)
+        || (vocab::month(w).is_some() && !strong_ctx)
+        || (e.has(REGION) && !strong_ctx)
+        || (t.case == Case::Upper && (!strong_ctx || cx.is_in(i, vocab::CREDENTIALS)))
+    {
+        return (Class::Never, e);
+    }
+    let class = if e.is_name() && !e.is_word(50) {
+        Class::Strong
+    } else if e.is_name() && e.is_popular_name() {
+        Class::Popular
+    } else if e.is_place() && !e.is_word(50) {
+        Class::Place
+    } else if !e.is_name() && !e.is_word(60) {
+        Class::Unknown
+    } else {
+        Class::Word
+    };
+    (class, e)
+}
+
+/// Why the words before a run make it a name: a title, a greeting, a relation word, a header.
+fn context_before(cx: &Ctx, i: usize) -> bool {
+    if i == 0 {
+        return false;
+    }
+    let mut p = i - 1;
+    // `Dr. Day`, `Dr Day`.
+    if cx.s(p) == "." && p > 0 && cx.touches(p) {
+        if cx.is_in(p - 1, vocab::TITLES) && cx.tok(p - 1).is_some_and(|t| t.case != Case::Lower) {
+            return true;
+        }
+        return false;
+    }
+    if cx.same_line(i)
+        && cx.is_in(p, vocab::TITLES)
+        && cx.tok(p).is_some_and(|t| t.case == Case::Cap)
+    {
+        return true;
+    }
+    if cx.same_line(i) && cx.is_in(p, GREETINGS) {
+        return true;
+    }
+    if cx.s(p) == "," && p > 0 {
+        // `Thanks,\nAna`, `her sister, Ana`, `the parent, Leon Dorsey`.
+        if cx.is_in(p - 1, CLOSINGS) || (cx.is(p - 1, "you") && p > 1 && cx.is(p - 2, "thank")) {
+            return true;
+        }
+        if cx.same_line(i) && cx.is_in(p - 1, vocab::RELATIONS) {
+            return true;
+        }
+        p -= 1;
+        let _ = p;
+        return header_value(cx, i) == Header::Person;
+    }
+    if cx.same_line(i) && cx.is_in(p, vocab::RELATIONS) {
+        return true;
+    }
+    // `- Ana`: a signature line after a closing.
+    header_value(cx, i) == Header::Person
+}
+
+#[derive(PartialEq, Eq)]
+enum Header {
+    None,
+    Person,
+}
+
+/// Whether token `i` is in the value of a `Label:` header naming a person (`Member: Ali, Lars`).
+fn header_value(cx: &Ctx, i: usize) -> Header {
+    let mut k = i;
+    while k > 0 && cx.same_line(k) {
+        let p = k - 1;
+        let s = cx.s(p);
+        if s == ":" {
+            return label_before(cx, p);
+        }
+        let ok = matches!(s, "," | "." | "&" | ";" | "/" | "-" | "'" | "\u{2019}")
+            || cx.is(p, "and")
+            || cx
+                .tok(p)
+                .is_some_and(|t| t.kind == Kind::Word && t.case != Case::Lower);
+        if !ok || cx.tok(k).is_some_and(|t| t.gap == Gap::Wide) {
+            return Header::None;
+        }
+        k = p;
+    }
+    Header::None
+}
+
+fn label_before(cx: &Ctx, colon: usize) -> Header {
+    if colon == 0 || !cx.touches(colon) {
+        return Header::None;
+    }
+    let l = colon - 1;
+    if cx.is_in(l, vocab::PERSON_LABELS) {
+        // `Referred by:`, `Emergency contact:`, `Name:`; but not `Contact:` mid-sentence words.
+        return Header::Person;
+    }
+    Header::None
+}
+
+/// Whether what follows the run at `e` says it is a person: a credential, a verb of speech, a
+/// possessive, an age.
+fn context_after(cx: &Ctx, e: usize) -> (bool, bool) {
+    let mut k = e;
+    if cx.s(k) == "," {
+        k += 1;
+    }
+    let cred = cx.same_line(k)
+        && cx
+            .tok(k)
+            .is_some_and(|t| t.kind == Kind::Word && t.case != Case::Lower)
+        && cx.is_in(k, vocab::CREDENTIALS)
+        && !cx.is_in(k, &["jr", "sr", "ii", "iii", "iv", "ma", "ms", "pa", "do"])
+        || (cx.same_line(k)
+            && cx.is_in(k, &["ma", "ms", "pa", "do"])
+            && cx.tok(k).is_some_and(|t| t.case == Case::Upper)
+            && k != e);
+    let verb = cx.same_line(e)
+        && cx
+            .tok(e)
+            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower)
+        && cx.is_in(e, vocab::NAME_VERBS)
+        || (matches!(cx.s(e), "'" | "\u{2019}") && cx.is(e + 1, "s") && cx.touches(e))
+        || (cx.s(e) == "," && cx.digits(e + 1, 1, 2) && matches!(cx.s(e + 2), "," | ")" | ";"))
+        || (cx.s(e) == "(" && cx.digits(e + 1, 1, 2) && cx.s(e + 2) == ")");
+    (cred, verb)
+}
+
+fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
+    // Leading titles and relation words (`Dr.`, `Peer`, `Aunt`) stay outside and make the
+    // rest a name.
+    let mut i = start;
+    let mut strong_ctx = false;
+    while i < end && (cx.is_in(i, vocab::TITLES) || cx.is_in(i, vocab::RELATIONS)) {
+        i += 1;
+        if cx.s(i) == "." {
+            i += 1;
+        }
+        strong_ctx = true;
+    }
+    if i >= end {
+        return end;
+    }
+    strong_ctx = strong_ctx || context_before(cx, i);
+    let (cred, verb) = context_after(cx, end);
+    strong_ctx = strong_ctx || cred;
+    // A term named after someone: `Beck Depression Inventory`.
+    if !strong_ctx && (i..end).any(|k| cx.is_in(k, EPONYM_HEADS)) {
+        return end;
+    }
+    let mut is_name = vec![false; end - i];
+    let mut classes = Vec::with_capacity(end - i);
+    for k in i..end {
+        classes.push(if cx.kind(k, Kind::Word) {
+            classify(cx, k, strong_ctx).0
+        } else {
+            Class::Never
+        });
+    }
+    for (n, k) in (i..end).enumerate() {
+        let start_of_sentence = n == 0 && cx.sentence_start(k);
+        is_name[n] = match classes[n] {
+            Class::Strong => true,
+            Class::Popular | Class::Unknown => {
+                strong_ctx || !start_of_sentence || (verb && k + 1 == end)
+            }
+            Class::Word => {
+                let e = cx.lex.get(cx.s(k));
+                // A rare word that is also a name (Florin) reads as a name where capitals count.
+                e.is_name()
+                    && (strong_ctx
+                        || (e.word_level >= 40 && (!start_of_sentence || (verb && k + 1 == end))))
+            }
+            Class::Place => strong_ctx,
+            Class::Initial | Class::Never => false,
+        };
+    }
+    // Words next to a name that are names too (`Vera Day`, `Grace Park said`), and initials.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for n in 0..is_name.len() {
+            if is_name[n] {
+                continue;
+            }
+            // Neighbours are the nearest words, across an initial's dot or a hyphen.
+            let left = (0..n).rev().find(|&m| cx.kind(i + m, Kind::Word));
+            let right = (n + 1..is_name.len()).find(|&m| cx.kind(i + m, Kind::Word));
+            let next_to = left.is_some_and(|m| is_name[m]) || right.is_some_and(|m| is_name[m]);
+            if !next_to {
+                continue;
+            }
+            let k = i + n;
+            let ok = match classes[n] {
+                Class::Initial => true,
+                Class::Popular | Class::Unknown | Class::Place => true,
+                Class::Word => cx.lex.get(cx.s(k)).is_name() && !cx.lex.get(cx.s(k)).is_word(20),
+                _ => false,
+            };
+            if ok {
+                is_name[n] = true;
+                changed = true;
+            }
+        }
+    }
+    // Initials may lead a run: `N. Amundsen`.
+    let mut n = 0;
+    let len = is_name.len();
+    let mut consumed_end = end;
+    while n < len {
+        if !is_name[n] || !cx.kind(i + n, Kind::Word) {
+            n += 1;
+            continue;
+        }
+        let s = n;
+        while n < len && (is_name[n] || !cx.kind(i + n, Kind::Word)) {
+            n += 1;
+        }
+        // Do not end on a dot or a hyphen.
+        let mut e = i + n;
+        while e > i + s && !cx.kind(e - 1, Kind::Word) {
+            e -= 1;
+        }
+        // An initial alone is not enough.
+        if (i + s..e).all(|k| classes[k - i] == Class::Initial || !cx.kind(k, Kind::Word)) {
+            continue;
+        }
+        let mut span_end = e;
+        // An initial's dot belongs to it.
+        if cx.s(span_end) == "."
+            && cx.touches(span_end)
+            && classes.get(span_end - 1 - i) == Some(&Class::Initial)
+        {
+            span_end += 1;
+        }
+        // `Amundsen, Amir`: surname, comma, given name, in a header or alone on its line.
+        if let Some(last) = last_first(cx, i + s, span_end, strong_ctx) {
+            cx.claim(i + s, last, Label::Name);
+            consumed_end = consumed_end.max(last);
+            continue;
+        }
+        let label = label_for(cx, i + s, span_end);
+        cx.claim(i + s, span_end, label);
+    }
+    consumed_end
+}
+
+/// `Last, First`: returns the end of the given name if the run `s..e` is one surname followed by
+/// a comma and one given name that ends the list.
+fn last_first(cx: &Ctx, s: usize, e: usize, strong_ctx: bool) -> Option<usize> {
+    if e != s + 1
+        || cx.s(e) != ","
+        || !cx.same_line(e + 1)
+        || !run_token(cx, e + 1)
+        || !cx.free(e + 1)
+    {
+        return None;
+    }
+    let g = e + 1;
+    let sur = cx.lex.get(cx.s(s));
+    let given = cx.lex.get(cx.s(g));
+    // The given name must end the list (`Ali, Lars` but not `Ali, Lars, and Ana`).
+    let ends_list = !(cx.s(g + 1) == ","
+        || cx.is(g + 1, "and")
+        || cx.s(g + 1) == "&"
+        || run_token(cx, g + 1) && cx.tok(g + 1).is_some_and(|t| t.gap == Gap::Space));
+    let g_ok = given.is_given() && !given.has(NEVER) && vocab::month(cx.s(g)).is_none();
+    let s_ok = (sur.is_surname() || !sur.is_name()) && (strong_ctx || !sur.is_word(50));
+    let alone = cx.sentence_start(s) && cx.tok(g + 1).is_none_or(|t| t.gap == Gap::Line);
+    (ends_list && g_ok && s_ok && (strong_ctx || alone) && !sur.is_given_only()).then_some(g + 1)
+}
+
+impl Entry {
+    fn is_given_only(&self) -> bool {
+        self.is_given() && !self.is_surname() && self.births > 50_000
+    }
+}
+
+/// NAME, or LOCATION for a place named after `in`/`to`, before `police`, or before a state.
+fn label_for(cx: &Ctx, s: usize, e: usize) -> Label {
+    let words: Vec<Entry> = (s..e)
+        .filter(|&k| cx.kind(k, Kind::Word))
+        .map(|k| cx.lex.get(cx.s(k)))
+        .collect();
+    let all_places = words.iter().all(Entry::is_place);
+    let unknown = words.iter().all(|w| !w.is_name());
+    let prep =
+        s > 0 && cx.is_in(s - 1, LOC_PREPS) && cx.tok(s - 1).is_some_and(|t| t.case == Case::Lower);
+    let after = cx.is_in(
+        e,
+        &[
+            "police",
+            "area",
+            "resident",
+            "residents",
+            "native",
+            "county",
+            "city",
+            "suburbs",
+            "neighborhood",
+        ],
+    );
+    if (all_places || unknown)
+        && (prep || after || strong_place_context(cx, s))
+        && !cx.is_in(s.saturating_sub(1), &["to"])
+    {
+        return Label::Location;
+    }
+    if all_places
+        && (strong_place_context(cx, s)
+            || after
+            || (prep && !words.iter().any(|w| w.births > 1000)))
+    {
+        return Label::Location;
+    }
+    Label::Name
+}

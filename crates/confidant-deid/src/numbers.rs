@@ -1,0 +1,426 @@
+//! Phone and fax numbers, SSNs, ages over 89 and the other numeric identifiers (chart, plan,
+//! licence, plate, case numbers), each validated by shape and, where the shape is not enough,
+//! by a keyword before it.
+//!
+//! Must leave alone what looks numeric but identifies no one: years, ages up to 89, ICD-10 and
+//! CPT codes, doses, scores, times and durations.
+
+use crate::detect::Ctx;
+use crate::tokens::{Gap, Kind};
+use crate::{Label, vocab};
+
+/// Runs SSN and phone detection.
+pub(crate) fn find_phones(cx: &mut Ctx) {
+    let n = cx.len();
+    let mut i = 0;
+    while i < n {
+        if !cx.free(i) {
+            i += 1;
+            continue;
+        }
+        if let Some(j) = ssn(cx, i) {
+            cx.claim(i, j, Label::Id);
+            i = j;
+            continue;
+        }
+        if let Some(j) = phone(cx, i) {
+            let j = extension(cx, j);
+            if cx.all_free(i, j) {
+                cx.claim(i, j, Label::Phone);
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// A separator inside a phone number or SSN: `-`, `.` or a single space.
+fn sep(cx: &Ctx, i: usize) -> Option<usize> {
+    match cx.s(i) {
+        "-" | "." | "\u{2010}" | "\u{2011}" | "\u{2013}" if cx.touches(i) && cx.touches(i + 1) => {
+            Some(i + 1)
+        }
+        _ if cx.tok(i).is_some_and(|t| t.gap == Gap::Space) => Some(i),
+        _ => None,
+    }
+}
+
+/// Whether a number run ends at `j` (no further digit group glued on).
+fn ends(cx: &Ctx, j: usize) -> bool {
+    !(cx.touches(j) && (cx.kind(j, Kind::Num) || cx.kind(j, Kind::Alnum)))
+        && !(cx.touches(j)
+            && matches!(cx.s(j), "-" | "/")
+            && cx.touches(j + 1)
+            && cx.kind(j + 1, Kind::Num))
+}
+
+fn starts(cx: &Ctx, i: usize) -> bool {
+    i == 0
+        || !(cx.touches(i)
+            && (cx.kind(i - 1, Kind::Num)
+                || cx.kind(i - 1, Kind::Alnum)
+                || matches!(cx.s(i - 1), "-" | "/" | "." | "$")))
+}
+
+fn ssn(cx: &Ctx, i: usize) -> Option<usize> {
+    if !starts(cx, i) || !cx.digits(i, 3, 3) {
+        return None;
+    }
+    let a = sep(cx, i + 1)?;
+    if !cx.digits(a, 2, 2) {
+        return None;
+    }
+    let b = sep(cx, a + 1)?;
+    if !cx.digits(b, 4, 4) || !ends(cx, b + 1) {
+        return None;
+    }
+    // Separators must match: `123-45-6789` or `123 45 6789`.
+    (cx.s(i + 1) == cx.s(a + 1) || (a == i + 1 && b == a + 1)).then_some(b + 1)
+}
+
+/// A phone number starting at token `i`; returns the end token.
+fn phone(cx: &Ctx, i: usize) -> Option<usize> {
+    if !starts(cx, i) {
+        return None;
+    }
+    let mut k = i;
+    // Country code: `+1`, `1-`, `1 `.
+    if cx.s(k) == "+" && cx.touches(k + 1) && cx.digits(k + 1, 1, 3) {
+        k = sep(cx, k + 2).unwrap_or(k + 2);
+    } else if cx.s(k) == "1" && cx.digits(k + 2, 3, 3) || (cx.s(k) == "1" && cx.s(k + 1) == "(") {
+        if let Some(a) = sep(cx, k + 1) {
+            k = a;
+        } else if cx.s(k + 1) == "(" && cx.touches(k + 1) {
+            k += 1;
+        }
+    }
+    // Area code: `(555)`, `555`.
+    let area_paren = cx.s(k) == "("
+        && cx.digits(k + 1, 3, 3)
+        && cx.s(k + 2) == ")"
+        && cx.touches(k + 1)
+        && cx.touches(k + 2);
+    let after_area = if area_paren {
+        let next = k + 3;
+        if cx.tok(next).is_none_or(|t| t.gap > Gap::Space) {
+            return None;
+        }
+        next
+    } else if cx.digits(k, 3, 3) {
+        match sep(cx, k + 1) {
+            Some(a) if cx.digits(a, 3, 3) => a,
+            _ => {
+                // Ten digits run together, only after a phone word.
+                if cx.digits(k, 10, 10) && phone_word_before(cx, i) && ends(cx, k + 1) {
+                    return Some(k + 1);
+                }
+                // Seven digits `555-1234` without an area code.
+                return local_number(cx, i, k);
+            }
+        }
+    } else if cx.digits(k, 10, 10) && phone_word_before(cx, i) && ends(cx, k + 1) {
+        return Some(k + 1);
+    } else {
+        return None;
+    };
+    if !cx.digits(after_area, 3, 3) {
+        return None;
+    }
+    let b = sep(cx, after_area + 1)?;
+    if !cx.digits(b, 4, 4) || !ends(cx, b + 1) {
+        return None;
+    }
+    Some(b + 1)
+}
+
+/// `555-1234` or `555.1234`, with no area code; a space is not enough here.
+fn local_number(cx: &Ctx, i: usize, k: usize) -> Option<usize> {
+    if k != i || !cx.digits(k, 3, 3) {
+        return None;
+    }
+    if !(matches!(cx.s(k + 1), "-" | ".") && cx.touches(k + 1) && cx.touches(k + 2)) {
+        return None;
+    }
+    (cx.digits(k + 2, 4, 4) && ends(cx, k + 3)).then_some(k + 3)
+}
+
+fn phone_word_before(cx: &Ctx, i: usize) -> bool {
+    const WORDS: &[&str] = &[
+        "phone",
+        "tel",
+        "telephone",
+        "cell",
+        "mobile",
+        "fax",
+        "call",
+        "called",
+        "text",
+        "number",
+        "home",
+        "work",
+        "ph",
+        "contact",
+        "at",
+        "pager",
+        "voicemail",
+    ];
+    (1..=3).any(|d| i >= d && cx.is_in(i - d, WORDS))
+}
+
+/// Adds an extension (`x204`, `ext. 12`) after a phone number ending at `j`.
+fn extension(cx: &Ctx, j: usize) -> usize {
+    let mut k = j;
+    if cx.s(k) == "," && cx.touches(k) {
+        k += 1;
+    }
+    let w = cx.s(k);
+    if let Some(rest) = w.strip_prefix(['x', 'X']) {
+        if cx.kind(k, Kind::Alnum) && !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+            return k + 1;
+        }
+    }
+    if vocab::is_in(&["x", "ext", "extension", "ex"], w) {
+        let mut v = k + 1;
+        if cx.s(v) == "." && cx.touches(v) {
+            v += 1;
+        }
+        if cx.s(v) == "#" {
+            v += 1;
+        }
+        if cx.digits(v, 1, 6) {
+            return v + 1;
+        }
+    }
+    j
+}
+
+/// Ages over 89: the number only (`92-year-old`, `aged 95`, `age: 91`, `in her 90s`).
+pub(crate) fn find_ages(cx: &mut Ctx) {
+    for i in 0..cx.len() {
+        if !cx.free(i) {
+            continue;
+        }
+        let w = cx.s(i);
+        // `90s`, `90's`, `nineties`.
+        if cx.kind(i, Kind::Alnum) && matches!(w, "90s" | "100s") {
+            if i >= 2
+                && cx.is_in(
+                    i - 1,
+                    &["her", "his", "their", "early", "mid", "late", "the"],
+                )
+            {
+                cx.claim(i, i + 1, Label::Age);
+            }
+            continue;
+        }
+        let Some(v) = cx.num(i) else { continue };
+        if !(90..=125).contains(&v) || !cx.digits(i, 2, 3) {
+            continue;
+        }
+        if age_after(cx, i + 1) || age_before(cx, i) {
+            cx.claim(i, i + 1, Label::Age);
+        }
+    }
+}
+
+fn age_after(cx: &Ctx, j: usize) -> bool {
+    let mut k = j;
+    if matches!(cx.s(k), "-" | "\u{2010}") && cx.touches(k) {
+        k += 1;
+    }
+    let w = cx.s(k);
+    if vocab::is_in(&["yo", "y", "yrs", "yr", "years", "year", "yoa"], w) {
+        return !(vocab::is_in(&["years", "year", "yrs", "yr"], w)
+            && cx.is_in(
+                k + 1,
+                &["ago", "later", "earlier", "before", "after", "since"],
+            ));
+    }
+    if cx.kind(k, Kind::Alnum)
+        && vocab::is_in(
+            &["yo", "yrs"],
+            w.trim_start_matches(|c: char| c.is_ascii_digit()),
+        )
+    {
+        return true;
+    }
+    false
+}
+
+fn age_before(cx: &Ctx, i: usize) -> bool {
+    let mut k = i;
+    if k > 0 && cx.s(k - 1) == ":" {
+        k -= 1;
+    }
+    k > 0
+        && cx.is_in(
+            k - 1,
+            &["age", "aged", "ages", "turned", "turning", "turns"],
+        )
+}
+
+/// Chart, record, plan, account, licence, case numbers and the like, plus mixed codes that can
+/// only be identifiers (`S9402024`, `8XRP846`).
+pub(crate) fn find_ids(cx: &mut Ctx) {
+    let n = cx.len();
+    let mut i = 0;
+    while i < n {
+        if !cx.free(i) {
+            i += 1;
+            continue;
+        }
+        if let Some((s, e)) = keyed_id(cx, i) {
+            cx.claim(s, e, Label::Id);
+            i = e;
+            continue;
+        }
+        if let Some(e) = standalone_id(cx, i) {
+            cx.claim(i, e, Label::Id);
+            i = e;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// `KEY [filler] VALUE` or `# VALUE`; returns the value's token range.
+fn keyed_id(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
+    let hash = cx.s(i) == "#" || cx.s(i) == "\u{2116}";
+    let keyword = cx.kind(i, Kind::Word) && cx.is_in(i, vocab::ID_KEYS);
+    if !(hash || keyword) {
+        return None;
+    }
+    let mut k = i + 1;
+    let mut steps = 0;
+    while steps < 4 && cx.same_line(k) && cx.is_in(k, vocab::ID_FILLER) && !value_start(cx, k) {
+        k += 1;
+        steps += 1;
+    }
+    // A keyword must be close to its value.
+    if k < cx.len() && !cx.same_line(k) {
+        return None;
+    }
+    if !cx.free(k) || !value_start(cx, k) {
+        return None;
+    }
+    let min = if hash { 3 } else { 4 };
+    let e = value_end(cx, k);
+    let len: usize = (k..e).map(|t| cx.s(t).len()).sum();
+    if len < min || (k..e).all(|t| !has_digit(cx.s(t))) {
+        return None;
+    }
+    // After `#`, a short number is a count or rank (`#2 priority`) unless a licence or chart word
+    // precedes it.
+    if hash && cx.digits(k, 1, 2) {
+        return None;
+    }
+    Some((k, e))
+}
+
+fn has_digit(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn value_start(cx: &Ctx, k: usize) -> bool {
+    match cx.tok(k).map(|t| t.kind) {
+        Some(Kind::Num) => true,
+        Some(Kind::Alnum) => true,
+        Some(Kind::Word) => {
+            cx.tok(k)
+                .is_some_and(|t| t.case == crate::tokens::Case::Upper)
+                && cx.s(k).len() <= 4
+                && cx.touches(k + 1)
+                && matches!(cx.s(k + 1), "-")
+                && (cx.kind(k + 2, Kind::Num) || cx.kind(k + 2, Kind::Alnum))
+        }
+        _ => false,
+    }
+}
+
+/// The end of an identifier value: alphanumeric groups glued by `-`, `/` or `.`.
+fn value_end(cx: &Ctx, k: usize) -> usize {
+    let mut e = k + 1;
+    loop {
+        if matches!(cx.s(e), "-" | "/" | ".")
+            && cx.touches(e)
+            && cx.touches(e + 1)
+            && matches!(
+                cx.tok(e + 1).map(|t| t.kind),
+                Some(Kind::Num | Kind::Alnum | Kind::Word)
+            )
+            && (cx.kind(e + 1, Kind::Num)
+                || cx.kind(e + 1, Kind::Alnum)
+                || cx
+                    .tok(e + 1)
+                    .is_some_and(|t| t.case == crate::tokens::Case::Upper))
+        {
+            e += 2;
+        } else {
+            return e;
+        }
+    }
+}
+
+/// Mixed codes and long numbers that can only be identifiers.
+fn standalone_id(cx: &Ctx, i: usize) -> Option<usize> {
+    let w = cx.s(i);
+    let t = cx.tok(i)?;
+    match t.kind {
+        Kind::Alnum => {
+            let digits = w.bytes().filter(u8::is_ascii_digit).count();
+            let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+            if w.len() >= 5 && digits >= 2 && letters >= 1 && !harmless_code(w) {
+                return Some(value_end(cx, i));
+            }
+            None
+        }
+        Kind::Num => {
+            if w.len() >= 6 && starts_clean(cx, i) {
+                let e = value_end(cx, i);
+                return Some(e);
+            }
+            // Groups like `123-456-789` that are not phones or dates.
+            let e = value_end(cx, i);
+            let digits: usize = (i..e)
+                .filter(|&k| cx.kind(k, Kind::Num))
+                .map(|k| cx.s(k).len())
+                .sum();
+            let groups = (i..e).filter(|&k| cx.kind(k, Kind::Num)).count();
+            (groups >= 3 && digits >= 8 && starts_clean(cx, i)).then_some(e)
+        }
+        _ => None,
+    }
+}
+
+fn starts_clean(cx: &Ctx, i: usize) -> bool {
+    let money_before = i > 0 && cx.touches(i) && matches!(cx.s(i - 1), "$" | "." | ",");
+    let thousands_after = cx.touches(i + 1) && cx.s(i + 1) == "," && cx.digits(i + 2, 3, 3);
+    !(money_before || thousands_after)
+}
+
+/// Codes with letters and digits that are not identifiers: doses and units, ordinals, times,
+/// ICD-10 codes, and instrument names.
+fn harmless_code(w: &str) -> bool {
+    let lower = w.to_ascii_lowercase();
+    let digits_end = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    if digits_end > 0 {
+        let unit = &lower[digits_end..];
+        const UNITS: &[&str] = &[
+            "mg", "mcg", "ug", "ml", "g", "kg", "lb", "lbs", "mm", "cm", "km", "m", "mi", "hr",
+            "hrs", "h", "min", "mins", "sec", "s", "am", "pm", "st", "nd", "rd", "th", "x", "yo",
+            "k", "mo", "mos", "wk", "wks", "d", "y", "yr", "yrs", "iu", "meq", "mmol", "bpm",
+            "kcal", "cal", "oz", "ft", "in", "gb", "mb", "tb", "mph", "hz", "pct", "sessions",
+            "days", "weeks", "months", "years", "minutes", "hours", "mgs", "units", "ss",
+        ];
+        if UNITS.contains(&unit) {
+            return true;
+        }
+    }
+    const CODES: &[&str] = &[
+        "covid19", "sarscov2", "h1n1", "mp3", "mp4", "4x4", "ps4", "ps5", "cd4",
+    ];
+    CODES.contains(&lower.as_str())
+}
