@@ -5,6 +5,7 @@
 //! secret except the one-time recovery code and demo credentials it exists to show.
 
 mod audit;
+mod deid;
 mod demo;
 mod paths;
 mod secrets;
@@ -49,6 +50,8 @@ enum Command {
     /// Check or export the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// De-identify therapy text, or score the de-identifier on a labelled file.
+    Deid(deid::DeidArgs),
 }
 
 #[derive(Debug, Args)]
@@ -125,6 +128,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => demo::run(args.data.as_deref(), args.listen),
         Command::Audit(cmd) => audit::run(cmd),
+        Command::Deid(args) => deid::run(args),
         Command::User(cmd) => user::run(cmd),
     };
     match result {

@@ -46,7 +46,7 @@ pub(crate) struct DateParts {
 }
 
 /// Words after which `3/14` or a month alone is a date.
-const DATE_CONTEXT: &[&str] = &[
+pub(crate) static DATE_CONTEXT: &[&str] = &[
     "on",
     "since",
     "by",

@@ -5,7 +5,7 @@
 //! Owns the shared token helpers the passes use; never allocates per token.
 
 use crate::known::KnownIdentifiers;
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Entry, Lexicon};
 use crate::tokens::{Gap, Kind, Tok, tokenize};
 use crate::{Label, Span, dates, known, names, net, numbers, places, vocab};
 
@@ -14,6 +14,8 @@ pub(crate) struct Ctx<'a> {
     pub text: &'a str,
     pub toks: Vec<Tok>,
     pub lex: &'static Lexicon,
+    /// What the dictionaries say of each word and mark (numbers get the empty entry).
+    entries: Vec<Entry>,
     claimed: Vec<bool>,
     pub spans: Vec<Span>,
 }
@@ -41,11 +43,19 @@ pub(crate) fn detect(lex: &'static Lexicon, text: &str, known: &KnownIdentifiers
 impl<'a> Ctx<'a> {
     /// A context over `text` and its tokens, nothing claimed yet.
     pub fn from_tokens(lex: &'static Lexicon, text: &'a str, toks: Vec<Tok>) -> Self {
+        let entries = toks
+            .iter()
+            .map(|t| match t.kind {
+                Kind::Num => Entry::default(),
+                _ => lex.get(&text[t.start..t.end]),
+            })
+            .collect();
         Ctx {
             text,
             claimed: vec![false; toks.len()],
             toks,
             lex,
+            entries,
             spans: Vec::new(),
         }
     }
@@ -83,9 +93,21 @@ impl<'a> Ctx<'a> {
         self.s(i).eq_ignore_ascii_case(word)
     }
 
-    /// Whether token `i` is in `list`, ignoring ASCII case.
+    /// What the dictionaries say of token `i`.
+    pub fn entry(&self, i: usize) -> Entry {
+        self.entries.get(i).copied().unwrap_or_default()
+    }
+
+    /// Whether token `i` is in `list`, ignoring ASCII case: one bit test for the lists the
+    /// lexicon indexes, a scan for small ad hoc ones.
     pub fn is_in(&self, i: usize, list: &[&str]) -> bool {
-        i < self.toks.len() && vocab::is_in(list, self.s(i))
+        if i >= self.toks.len() {
+            return false;
+        }
+        if let Some(bit) = vocab::indexed().iter().position(|l| std::ptr::eq(*l, list)) {
+            return self.entries[i].lists & (1 << bit) != 0;
+        }
+        vocab::is_in(list, self.s(i))
     }
 
     /// Whether token `i` touches the token before it.

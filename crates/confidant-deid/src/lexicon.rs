@@ -42,6 +42,8 @@ pub(crate) struct Entry {
     pub sex: u8,
     /// [`SURNAME`], [`PLACE`], and the other flags.
     pub flags: u8,
+    /// One bit per list of [`vocab::indexed`] the word is in.
+    pub lists: u32,
 }
 
 impl Entry {
@@ -213,6 +215,11 @@ impl Lexicon {
         }
         for w in vocab::NEVER {
             map.entry((*w).into()).or_default().flags |= NEVER;
+        }
+        for (bit, list) in vocab::indexed().iter().enumerate() {
+            for w in *list {
+                map.entry(w.to_lowercase().into()).or_default().lists |= 1 << bit;
+            }
         }
         // Pools must not hand out a word as a name (`Will`, `Young`).
         pool_given.retain(|(n, _)| {

@@ -13,7 +13,7 @@ use crate::tokens::{Case, Gap, Kind};
 use crate::{Label, vocab};
 
 /// Capitalised words in a run that make it a term, not a person (`Beck Depression Inventory`).
-const EPONYM_HEADS: &[&str] = &[
+pub(crate) static EPONYM_HEADS: &[&str] = &[
     "inventory",
     "scale",
     "method",
@@ -40,7 +40,7 @@ const EPONYM_HEADS: &[&str] = &[
 ];
 
 /// Greetings before a name on the same line.
-const GREETINGS: &[&str] = &[
+pub(crate) static GREETINGS: &[&str] = &[
     "hi",
     "hello",
     "dear",
@@ -52,7 +52,7 @@ const GREETINGS: &[&str] = &[
 ];
 
 /// Closings before a name (the name may be on the next line).
-const CLOSINGS: &[&str] = &[
+pub(crate) static CLOSINGS: &[&str] = &[
     "thanks",
     "thank",
     "regards",
@@ -151,7 +151,7 @@ fn classify(cx: &Ctx, i: usize, strong_ctx: bool) -> (Class, Entry) {
     if t.case == Case::Upper && w.chars().count() == 1 {
         return (Class::Initial, Entry::default());
     }
-    let e = cx.lex.get(w);
+    let e = cx.entry(i);
     if e.has(NEVER)
         || vocab::is_weekday(w)
         || cx.is_in(i, vocab::CALENDAR)
@@ -325,7 +325,7 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
                 strong_ctx || !start_of_sentence || (verb && k + 1 == end)
             }
             Class::Word => {
-                let e = cx.lex.get(cx.s(k));
+                let e = cx.entry(k);
                 // A rare word that is also a name (Florin) reads as a name where capitals count.
                 e.is_name()
                     && (strong_ctx
@@ -354,7 +354,7 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             let ok = match classes[n] {
                 Class::Initial => true,
                 Class::Popular | Class::Unknown | Class::Place => true,
-                Class::Word => cx.lex.get(cx.s(k)).is_name() && !cx.lex.get(cx.s(k)).is_word(20),
+                Class::Word => cx.entry(k).is_name() && !cx.entry(k).is_word(20),
                 _ => false,
             };
             if ok {
@@ -417,8 +417,8 @@ fn last_first(cx: &Ctx, s: usize, e: usize, strong_ctx: bool) -> Option<usize> {
         return None;
     }
     let g = e + 1;
-    let sur = cx.lex.get(cx.s(s));
-    let given = cx.lex.get(cx.s(g));
+    let sur = cx.entry(s);
+    let given = cx.entry(g);
     // The given name must end the list (`Ali, Lars` but not `Ali, Lars, and Ana`).
     let ends_list = !(cx.s(g + 1) == ","
         || cx.is(g + 1, "and")
@@ -440,7 +440,7 @@ impl Entry {
 fn label_for(cx: &Ctx, s: usize, e: usize) -> Label {
     let words: Vec<Entry> = (s..e)
         .filter(|&k| cx.kind(k, Kind::Word))
-        .map(|k| cx.lex.get(cx.s(k)))
+        .map(|k| cx.entry(k))
         .collect();
     let all_places = words.iter().all(Entry::is_place);
     let unknown = words.iter().all(|w| !w.is_name());

@@ -114,49 +114,60 @@ fn host_like(host: &[u8]) -> bool {
 
 fn urls(cx: &mut Ctx) {
     let bytes = cx.text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let boundary = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.');
-        if !boundary || !b.is_ascii_alphanumeric() {
-            i += 1;
+    let mut done = 0;
+    // Every URL has a dot in its host: look only around dots followed by a letter or digit.
+    let mut from = 0;
+    while let Some(off) = bytes[from..].iter().position(|&b| b == b'.') {
+        let dot = from + off;
+        from = dot + 1;
+        if dot < done || !bytes.get(dot + 1).is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
-        let rest = &bytes[i..];
-        let scheme = starts_with_ci(rest, b"https://")
-            || starts_with_ci(rest, b"http://")
-            || starts_with_ci(rest, b"ftp://")
-            || starts_with_ci(rest, b"www.");
-        // The host part: letters, digits, dots and dashes.
-        let mut h = i;
-        if scheme {
-            while h < bytes.len() && bytes[h] != b'/' && is_url_char(bytes[h]) {
-                h += 1;
+        // Back to the start of the host (or of the scheme).
+        let mut i = dot;
+        while i > 0 && is_host(bytes[i - 1]) {
+            i -= 1;
+        }
+        if i >= 3 && &bytes[i - 3..i] == b"://" {
+            let mut k = i - 3;
+            while k > 0 && bytes[k - 1].is_ascii_alphabetic() {
+                k -= 1;
             }
-            if starts_with_ci(rest, b"www.") {
-                h = i;
-                while h < bytes.len() && is_host(bytes[h]) {
-                    h += 1;
-                }
-            } else {
-                h = bytes[i..]
-                    .windows(3)
-                    .position(|w| w == b"://")
-                    .map_or(h, |p| i + p + 3);
-                while h < bytes.len() && is_host(bytes[h]) {
-                    h += 1;
-                }
+            let scheme = &bytes[k..i - 3];
+            if ["http", "https", "ftp"]
+                .iter()
+                .any(|s| s.as_bytes().eq_ignore_ascii_case(scheme))
+            {
+                i = k;
             }
+        }
+        while i < dot && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || matches!(bytes[i - 1], b'@' | b'.')) {
+            continue;
+        }
+        let schemed = bytes[i..].windows(3).take(8).any(|w| w == b"://");
+        let mut h = if schemed {
+            i + bytes[i..].windows(3).position(|w| w == b"://").unwrap_or(0) + 3
         } else {
-            while h < bytes.len() && is_host(bytes[h]) {
-                h += 1;
-            }
-            let host = &bytes[i..trim_end(bytes, i, h)];
-            let after_ok = h >= bytes.len() || bytes[h] != b'@';
-            if !(after_ok && host.contains(&b'.') && host_has_tld(host) && host_is_words(host)) {
-                i = h.max(i + 1);
-                continue;
-            }
+            i
+        };
+        while h < bytes.len() && is_host(bytes[h]) {
+            h += 1;
+        }
+        let host_end = trim_end(bytes, i, h);
+        let host_start = if schemed {
+            host_end.min(i + bytes[i..].windows(3).position(|w| w == b"://").unwrap_or(0) + 3)
+        } else {
+            i
+        };
+        let host = &bytes[host_start..host_end];
+        let www = starts_with_ci(&bytes[i..], b"www.");
+        let ok = schemed || www || (host_has_tld(host) && host_is_words(host));
+        if !ok || (h < bytes.len() && bytes[h] == b'@') {
+            from = from.max(h);
+            continue;
         }
         let mut e = h;
         if e < bytes.len() && matches!(bytes[e], b'/' | b':' | b'?' | b'#') {
@@ -168,7 +179,8 @@ fn urls(cx: &mut Ctx) {
         if e > i + 3 {
             cx.claim_bytes(i, e, Label::Url);
         }
-        i = e.max(i + 1);
+        done = e;
+        from = from.max(e);
     }
 }
 
@@ -206,25 +218,26 @@ fn ipv4(cx: &mut Ctx) {
 
 fn ipv6(cx: &mut Ctx) {
     let bytes = cx.text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !(bytes[i].is_ascii_hexdigit() || bytes[i] == b':')
-            || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b':'))
-        {
-            i += 1;
-            continue;
+    let is_part = |b: u8| b.is_ascii_hexdigit() || matches!(b, b':' | b'.');
+    let mut from = 0;
+    // Look only around colons.
+    while let Some(off) = bytes[from..].iter().position(|&b| b == b':') {
+        let colon = from + off;
+        let mut i = colon;
+        while i > 0 && is_part(bytes[i - 1]) {
+            i -= 1;
         }
-        let mut e = i;
-        while e < bytes.len() && (bytes[e].is_ascii_hexdigit() || matches!(bytes[e], b':' | b'.')) {
+        let mut e = colon;
+        while e < bytes.len() && is_part(bytes[e]) {
             e += 1;
         }
-        let e2 = trim_end(bytes, i, e);
-        let cand = &bytes[i..e2];
+        from = e.max(colon + 1);
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         let after_ok = e >= bytes.len() || !bytes[e].is_ascii_alphanumeric();
-        if after_ok && looks_ipv6(cand) {
+        let e2 = trim_end(bytes, i, e);
+        if before_ok && after_ok && looks_ipv6(&bytes[i..e2]) {
             cx.claim_bytes(i, e2, Label::Ip);
         }
-        i = e.max(i + 1);
     }
 }
 

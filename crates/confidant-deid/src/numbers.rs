@@ -145,27 +145,29 @@ fn local_number(cx: &Ctx, i: usize, k: usize) -> Option<usize> {
     (cx.digits(k + 2, 4, 4) && ends(cx, k + 3)).then_some(k + 3)
 }
 
+/// Words that make ten digits run together a phone number.
+pub(crate) static PHONE_WORDS: &[&str] = &[
+    "phone",
+    "tel",
+    "telephone",
+    "cell",
+    "mobile",
+    "fax",
+    "call",
+    "called",
+    "text",
+    "number",
+    "home",
+    "work",
+    "ph",
+    "contact",
+    "at",
+    "pager",
+    "voicemail",
+];
+
 fn phone_word_before(cx: &Ctx, i: usize) -> bool {
-    const WORDS: &[&str] = &[
-        "phone",
-        "tel",
-        "telephone",
-        "cell",
-        "mobile",
-        "fax",
-        "call",
-        "called",
-        "text",
-        "number",
-        "home",
-        "work",
-        "ph",
-        "contact",
-        "at",
-        "pager",
-        "voicemail",
-    ];
-    (1..=3).any(|d| i >= d && cx.is_in(i - d, WORDS))
+    (1..=3).any(|d| i >= d && cx.is_in(i - d, PHONE_WORDS))
 }
 
 /// Adds an extension (`x204`, `ext. 12`) after a phone number ending at `j`.

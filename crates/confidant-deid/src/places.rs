@@ -10,7 +10,7 @@ use crate::tokens::{Case, Gap, Kind};
 use crate::{Label, vocab};
 
 /// Words before a place name that make a capitalised word a place.
-pub(crate) const LOC_PREPS: &[&str] = &[
+pub(crate) static LOC_PREPS: &[&str] = &[
     "in", "from", "near", "to", "outside", "around", "toward", "towards", "into", "via", "across",
 ];
 
@@ -336,7 +336,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
             break;
         }
         if cap(cx, p) {
-            let e = cx.lex.get(cx.s(p));
+            let e = cx.entry(p);
             if cx.sentence_start(p) && e.is_word(20) && !e.is_name() && !is_head(cx, p) {
                 break;
             }
@@ -383,7 +383,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
         .filter(|&k| cx.kind(k, Kind::Word) && cx.s(k).len() > 1)
         .filter(|&k| !cx.is_in(k, vocab::ORG_HEADS) && !cx.is_in(k, vocab::GENERIC_ORG_WORDS))
         .filter(|&k| !vocab::is_weekday(cx.s(k)) && vocab::month(cx.s(k)).is_none())
-        .filter(|&k| !cx.lex.get(cx.s(k)).has(REGION) || e - j > 2)
+        .filter(|&k| !cx.entry(k).has(REGION) || e - j > 2)
         .collect();
     if distinct.is_empty() {
         return None;
@@ -392,7 +392,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
         .filter(|&k| is_head(cx, k))
         .all(|k| cx.is_in(k, vocab::WEAK_ORG_HEADS));
     if weak {
-        let uncommon = distinct.iter().any(|&k| !cx.lex.get(cx.s(k)).is_word(35));
+        let uncommon = distinct.iter().any(|&k| !cx.entry(k).is_word(35));
         let before_head = (j..h)
             .filter(|&k| cx.kind(k, Kind::Word) && !cx.is_in(k, &["of", "for", "and", "the"]))
             .count();
@@ -508,103 +508,107 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     // Programs people attend are not employers (`attends AA`).
-    if (i..e)
-        .all(|k| cx.lex.get(cx.s(k)).has(NEVER) && cx.tok(k).is_some_and(|t| t.case == Case::Upper))
-    {
+    if (i..e).all(|k| cx.entry(k).has(NEVER) && cx.tok(k).is_some_and(|t| t.case == Case::Upper)) {
         return None;
     }
     // A lone capitalised word that is a place after `in` is a place, not an employer.
-    if !labelled && e == i + 1 && cx.lex.get(cx.s(i)).has(REGION) {
+    if !labelled && e == i + 1 && cx.entry(i).has(REGION) {
         return None;
     }
     Some((i, extend_right(cx, e)))
 }
 
+/// Words for a job or a place of study: `at` after one introduces an employer or school.
+pub(crate) static ROLE: &[&str] = &[
+    "works",
+    "work",
+    "working",
+    "worked",
+    "employed",
+    "job",
+    "jobs",
+    "position",
+    "shift",
+    "shifts",
+    "hired",
+    "volunteers",
+    "volunteer",
+    "volunteering",
+    "volunteered",
+    "interned",
+    "internship",
+    "intern",
+    "coworker",
+    "co-worker",
+    "coworkers",
+    "manager",
+    "teacher",
+    "nurse",
+    "counselor",
+    "student",
+    "students",
+    "employee",
+    "boss",
+    "supervisor",
+    "staff",
+    "senior",
+    "junior",
+    "freshman",
+    "sophomore",
+    "enrolled",
+    "placement",
+    "cashier",
+    "clerk",
+    "server",
+    "waitress",
+    "waiter",
+    "bartender",
+    "mechanic",
+    "driver",
+    "janitor",
+    "aide",
+    "assistant",
+    "principal",
+    "coach",
+    "pastor",
+    "member",
+    "classes",
+    "class",
+    "program",
+    "career",
+    "role",
+    "employer",
+    "colleague",
+    "colleagues",
+    "layoff",
+    "residency",
+];
+
+/// Verbs whose object is a school or employer.
+pub(crate) static DIRECT: &[&str] = &[
+    "attends",
+    "attended",
+    "attending",
+    "attend",
+    "joined",
+    "quit",
+    "left",
+];
+
+/// Verbs followed by `from` and an employer or school.
+pub(crate) static FROM: &[&str] = &[
+    "graduated",
+    "expelled",
+    "suspended",
+    "fired",
+    "dismissed",
+    "transferred",
+    "withdrew",
+    "resigned",
+];
+
 /// Whether the words ending at `p` introduce an employer or school.
 fn org_trigger(cx: &Ctx, p: usize) -> bool {
-    const ROLE: &[&str] = &[
-        "works",
-        "work",
-        "working",
-        "worked",
-        "employed",
-        "job",
-        "jobs",
-        "position",
-        "shift",
-        "shifts",
-        "hired",
-        "volunteers",
-        "volunteer",
-        "volunteering",
-        "volunteered",
-        "interned",
-        "internship",
-        "intern",
-        "coworker",
-        "co-worker",
-        "coworkers",
-        "manager",
-        "teacher",
-        "nurse",
-        "counselor",
-        "student",
-        "students",
-        "employee",
-        "boss",
-        "supervisor",
-        "staff",
-        "senior",
-        "junior",
-        "freshman",
-        "sophomore",
-        "enrolled",
-        "placement",
-        "cashier",
-        "clerk",
-        "server",
-        "waitress",
-        "waiter",
-        "bartender",
-        "mechanic",
-        "driver",
-        "janitor",
-        "aide",
-        "assistant",
-        "principal",
-        "coach",
-        "pastor",
-        "member",
-        "classes",
-        "class",
-        "program",
-        "career",
-        "role",
-        "employer",
-        "colleague",
-        "colleagues",
-        "layoff",
-        "residency",
-    ];
-    const DIRECT: &[&str] = &[
-        "attends",
-        "attended",
-        "attending",
-        "attend",
-        "joined",
-        "quit",
-        "left",
-    ];
-    const FROM: &[&str] = &[
-        "graduated",
-        "expelled",
-        "suspended",
-        "fired",
-        "dismissed",
-        "transferred",
-        "withdrew",
-        "resigned",
-    ];
     if cx.is_in(p, DIRECT) {
         return true;
     }
@@ -691,7 +695,7 @@ fn county(cx: &Ctx, i: usize) -> Option<usize> {
     if cx.is(i, "county") && cx.is(i + 1, "of") && cap(cx, i + 2) {
         return Some(cap_run(cx, i + 2, 3));
     }
-    if cx.sentence_start(i) && cx.lex.get(cx.s(i)).is_word(20) && !cx.lex.get(cx.s(i)).is_name() {
+    if cx.sentence_start(i) && cx.entry(i).is_word(20) && !cx.entry(i).is_name() {
         return None;
     }
     let e = cap_run(cx, i, 4);
@@ -714,24 +718,20 @@ fn city_state(cx: &Ctx, i: usize) -> Option<usize> {
     ];
     let zip_after = cx.digits(after, 5, 5);
     let known_place = if e == i + 1 {
-        cx.lex.get(cx.s(i)).is_place()
+        cx.entry(i).is_place()
     } else {
         let words: Vec<String> = (i..e)
             .filter(|&k| cx.kind(k, Kind::Word))
             .map(|k| cx.s(k).to_lowercase())
             .collect();
-        cx.lex.get(cx.s(i)).has(PLACE_HEAD) && cx.lex.is_multi_place(&words.join(" "))
+        cx.entry(i).has(PLACE_HEAD) && cx.lex.is_multi_place(&words.join(" "))
     };
     if n == 1 && AMBIGUOUS.contains(&code) && !zip_after && !known_place {
         return None;
     }
     // Skip a sentence-opening common word (`Yesterday, Ohio…` is not a city).
     let mut s = i;
-    while s < e
-        && cx.sentence_start(s)
-        && cx.lex.get(cx.s(s)).is_word(20)
-        && !cx.lex.get(cx.s(s)).is_place()
-    {
+    while s < e && cx.sentence_start(s) && cx.entry(s).is_word(20) && !cx.entry(s).is_place() {
         s += 1;
     }
     if s == e || s != i {
@@ -748,7 +748,7 @@ fn bare_street(cx: &Ctx, i: usize) -> Option<usize> {
     if cx.is_in(last + 1, vocab::ORG_HEADS) && cap(cx, last + 1) {
         return None;
     }
-    let first = cx.lex.get(cx.s(i));
+    let first = cx.entry(i);
     if cx.sentence_start(i) && first.is_word(20) && !first.is_name() && last == i + 1 {
         return None;
     }
@@ -763,7 +763,7 @@ fn bare_street(cx: &Ctx, i: usize) -> Option<usize> {
 }
 
 fn multi_place(cx: &Ctx, i: usize) -> Option<usize> {
-    if !cx.lex.get(cx.s(i)).has(PLACE_HEAD) {
+    if !cx.entry(i).has(PLACE_HEAD) {
         return None;
     }
     let e = cap_run(cx, i, 4);
@@ -790,7 +790,7 @@ pub(crate) fn find_places(cx: &mut Ctx) {
         {
             continue;
         }
-        let e = cx.lex.get(cx.s(i));
+        let e = cx.entry(i);
         if !e.is_place()
             || e.has(REGION)
             || e.has(NEVER)

@@ -9,6 +9,37 @@ pub(crate) fn is_in(list: &[&str], s: &str) -> bool {
     list.iter().any(|w| w.eq_ignore_ascii_case(s))
 }
 
+/// The lists the lexicon indexes: a token's entry carries one bit per list it is in, so the
+/// rules test membership with one lookup per token instead of scanning the lists.
+pub(crate) fn indexed() -> [&'static [&'static str]; 24] {
+    [
+        TITLES,
+        CREDENTIALS,
+        PERSON_LABELS,
+        ORG_LABELS,
+        RELATIONS,
+        NAME_VERBS,
+        ORG_HEADS,
+        WEAK_ORG_HEADS,
+        GENERIC_ORG_WORDS,
+        DIRECTIONS,
+        UNITS,
+        ID_KEYS,
+        ID_FILLER,
+        CALENDAR,
+        HOLIDAYS,
+        crate::names::EPONYM_HEADS,
+        crate::names::GREETINGS,
+        crate::names::CLOSINGS,
+        crate::places::LOC_PREPS,
+        crate::dates::DATE_CONTEXT,
+        crate::places::ROLE,
+        crate::places::DIRECT,
+        crate::places::FROM,
+        crate::numbers::PHONE_WORDS,
+    ]
+}
+
 /// Month number of a full or abbreviated month name.
 pub(crate) fn month(s: &str) -> Option<u8> {
     const NAMES: [(&str, &str); 12] = [
@@ -69,7 +100,7 @@ pub(crate) fn is_weekday(s: &str) -> bool {
 }
 
 /// Plural weekdays and other calendar words that are capitalised but not identifiers.
-pub(crate) const CALENDAR: &[&str] = &[
+pub(crate) static CALENDAR: &[&str] = &[
     "mondays",
     "tuesdays",
     "wednesdays",
@@ -80,10 +111,10 @@ pub(crate) const CALENDAR: &[&str] = &[
 ];
 
 /// Holidays on a fixed date (or named as a date): date elements under Safe Harbor.
-pub(crate) const HOLIDAYS: &[&str] = &["christmas", "halloween", "thanksgiving"];
+pub(crate) static HOLIDAYS: &[&str] = &["christmas", "halloween", "thanksgiving"];
 
 /// Titles before a name; the title itself stays.
-pub(crate) const TITLES: &[&str] = &[
+pub(crate) static TITLES: &[&str] = &[
     "dr",
     "mr",
     "mrs",
@@ -136,7 +167,7 @@ pub(crate) const TITLES: &[&str] = &[
 ];
 
 /// Credentials written after a name (`Samir Day, MD`).
-pub(crate) const CREDENTIALS: &[&str] = &[
+pub(crate) static CREDENTIALS: &[&str] = &[
     "md", "do", "phd", "psyd", "edd", "lmft", "mft", "lcsw", "licsw", "lmsw", "lsw", "msw", "lpc",
     "lpcc", "lcpc", "lmhc", "lmhca", "lpca", "lcmhc", "rn", "np", "pa", "aprn", "pmhnp", "fnp",
     "cnp", "dnp", "bcba", "cadc", "ladc", "lcadc", "lac", "ma", "ms", "mswi", "lp", "csw", "acsw",
@@ -144,7 +175,7 @@ pub(crate) const CREDENTIALS: &[&str] = &[
 ];
 
 /// Header labels whose value is a person (`Name:`, `Facilitator:`).
-pub(crate) const PERSON_LABELS: &[&str] = &[
+pub(crate) static PERSON_LABELS: &[&str] = &[
     "name",
     "client",
     "patient",
@@ -225,7 +256,7 @@ pub(crate) const PERSON_LABELS: &[&str] = &[
 ];
 
 /// Header labels whose value is an employer, school or facility.
-pub(crate) const ORG_LABELS: &[&str] = &[
+pub(crate) static ORG_LABELS: &[&str] = &[
     "employer",
     "school",
     "workplace",
@@ -244,7 +275,7 @@ pub(crate) const ORG_LABELS: &[&str] = &[
 ];
 
 /// Words for people around the client; a capitalised word after one is a name.
-pub(crate) const RELATIONS: &[&str] = &[
+pub(crate) static RELATIONS: &[&str] = &[
     "cousin",
     "mother",
     "mom",
@@ -367,7 +398,7 @@ pub(crate) const RELATIONS: &[&str] = &[
 
 /// Verbs that follow a person's name: they let a name that is also a word (Hope, Will) stand
 /// at the start of a sentence.
-pub(crate) const NAME_VERBS: &[&str] = &[
+pub(crate) static NAME_VERBS: &[&str] = &[
     "said",
     "says",
     "reported",
@@ -527,7 +558,7 @@ pub(crate) const NAME_VERBS: &[&str] = &[
 ];
 
 /// Words that end an organisation's name (`Dover Community Hospital`).
-pub(crate) const ORG_HEADS: &[&str] = &[
+pub(crate) static ORG_HEADS: &[&str] = &[
     "hospital",
     "hospitals",
     "clinic",
@@ -714,7 +745,7 @@ pub(crate) const ORG_HEADS: &[&str] = &[
 
 /// Head words that name an organisation only with a proper name before them, never alone, and
 /// that may not end a street-like run (`Mulberry Street Diner` is a diner).
-pub(crate) const WEAK_ORG_HEADS: &[&str] = &[
+pub(crate) static WEAK_ORG_HEADS: &[&str] = &[
     "home",
     "homes",
     "house",
@@ -779,7 +810,7 @@ pub(crate) const WEAK_ORG_HEADS: &[&str] = &[
 
 /// Capitalised words that describe an organisation without naming one; an organisation made of
 /// these alone (`Regional Medical Center`) identifies no one.
-pub(crate) const GENERIC_ORG_WORDS: &[&str] = &[
+pub(crate) static GENERIC_ORG_WORDS: &[&str] = &[
     "the",
     "community",
     "medical",
@@ -1021,7 +1052,7 @@ pub(crate) fn street_suffix(s: &str) -> Option<bool> {
 }
 
 /// Compass words inside addresses (`12 N Main St`, `4 Elm St NW`).
-pub(crate) const DIRECTIONS: &[&str] = &[
+pub(crate) static DIRECTIONS: &[&str] = &[
     "n",
     "s",
     "e",
@@ -1041,7 +1072,7 @@ pub(crate) const DIRECTIONS: &[&str] = &[
 ];
 
 /// Words for a unit within a building (`Apt 4B`, `Suite 300`, `#3`).
-pub(crate) const UNITS: &[&str] = &[
+pub(crate) static UNITS: &[&str] = &[
     "apt",
     "apartment",
     "unit",
@@ -1061,7 +1092,7 @@ pub(crate) const UNITS: &[&str] = &[
 ];
 
 /// Words that, with a number after them, make that number an identifier.
-pub(crate) const ID_KEYS: &[&str] = &[
+pub(crate) static ID_KEYS: &[&str] = &[
     "chart",
     "mrn",
     "record",
@@ -1146,13 +1177,13 @@ pub(crate) const ID_KEYS: &[&str] = &[
 ];
 
 /// Filler between an identifier keyword and its value (`Chart #: 21206`, `ID number is`).
-pub(crate) const ID_FILLER: &[&str] = &[
+pub(crate) static ID_FILLER: &[&str] = &[
     "#", ":", "number", "no", "num", "nbr", ".", "is", "was", "-", "id", "code", "of", "numbers",
 ];
 
 /// Two-letter state codes, and the states themselves: a state alone is not an identifier, but
 /// it marks the city before it and the ZIP code after it.
-pub(crate) const STATE_CODES: &[&str] = &[
+pub(crate) static STATE_CODES: &[&str] = &[
     "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS",
     "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY",
     "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV",
@@ -1160,7 +1191,7 @@ pub(crate) const STATE_CODES: &[&str] = &[
 ];
 
 /// State names, written as tokens joined by a space.
-pub(crate) const STATES: &[&str] = &[
+pub(crate) static STATES: &[&str] = &[
     "alabama",
     "alaska",
     "arizona",
@@ -1216,7 +1247,7 @@ pub(crate) const STATES: &[&str] = &[
 
 /// Capitalised words in therapy notes that are never identifiers: languages and peoples,
 /// faiths, programs, platforms, payers, instruments, and common medicines.
-pub(crate) const NEVER: &[&str] = &[
+pub(crate) static NEVER: &[&str] = &[
     // pronouns and the like
     "i",
     "i'm",
