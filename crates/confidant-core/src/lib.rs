@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod care;
 pub mod client;
+pub mod consultation;
 pub mod error;
 pub mod export;
 pub mod ids;

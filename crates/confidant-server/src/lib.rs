@@ -9,6 +9,7 @@ mod assessment_routes;
 mod attachment_routes;
 mod audit_routes;
 mod auth_routes;
+mod consultation_routes;
 mod extract;
 mod note_routes;
 mod openapi;
@@ -114,6 +115,7 @@ fn served() -> Router<AppState> {
     routes::router()
         .merge(assessment_routes::router())
         .merge(attachment_routes::router())
+        .merge(consultation_routes::router())
         .merge(openapi::router())
 }
 

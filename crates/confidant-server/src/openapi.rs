@@ -75,6 +75,7 @@ pub(crate) fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::note_routes::api())
         .merge(crate::assessment_routes::api())
         .merge(crate::attachment_routes::api())
+        .merge(crate::consultation_routes::api())
         .merge(crate::auth_routes::api())
         .merge(crate::passkey_routes::api())
         .merge(crate::audit_routes::api())

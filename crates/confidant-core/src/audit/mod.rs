@@ -76,6 +76,9 @@ actions! {
     ClientStatus => "client.status",
     /// A client's record was exported (psychotherapy notes withheld).
     RecordExport => "record.export",
+    /// A de-identified note was shared (for supervision, consultation or research: the
+    /// event's purpose).
+    DeidDisclose => "deid.disclose",
     /// An episode of care was opened.
     EpisodeOpen => "episode.open",
     /// An episode of care was closed.
@@ -174,6 +177,12 @@ pub enum Purpose {
     Legal,
     /// At the client's own request.
     ClientRequest,
+    /// Discussing a case with one's clinical supervisor (de-identified).
+    Supervision,
+    /// Consulting peers (de-identified).
+    Consultation,
+    /// Research or writing (de-identified).
+    Research,
 }
 
 impl Purpose {
@@ -186,6 +195,9 @@ impl Purpose {
             "emergency" => Self::Emergency,
             "legal" => Self::Legal,
             "client_request" => Self::ClientRequest,
+            "supervision" => Self::Supervision,
+            "consultation" => Self::Consultation,
+            "research" => Self::Research,
             _ => return None,
         })
     }
