@@ -9,6 +9,7 @@ use crate::Label;
 use crate::detect::Ctx;
 use crate::tokens::{Case, Kind};
 use crate::vocab;
+use crate::vocab::List;
 
 /// How a date was written, so a shifted date can be written the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,66 +47,18 @@ pub(crate) struct DateParts {
 }
 
 /// Words after which `3/14` or a month alone is a date.
-pub(crate) static DATE_CONTEXT: &[&str] = &[
-    "on",
-    "since",
-    "by",
-    "until",
-    "till",
-    "til",
-    "from",
-    "through",
-    "thru",
-    "to",
-    "dated",
-    "date",
-    "due",
-    "starting",
-    "beginning",
-    "effective",
-    "before",
-    "after",
-    "dob",
-    "born",
-    "admitted",
-    "discharged",
-    "seen",
-    "next",
-    "last",
-    "returned",
-    "scheduled",
-    "rescheduled",
-    "appointment",
-    "appt",
-    "session",
-    "intake",
-    "visit",
-    "dos",
-    "admit",
-    "discharge",
-    "start",
-    "end",
-    "ending",
-    "during",
-    "in",
-    "early",
-    "mid",
-    "late",
-    "this",
-    "of",
-    "around",
-    "until",
-    "followup",
-    "follow-up",
-    "reviewed",
-    "signed",
-    "sent",
-    "received",
-    "as",
-    "effective",
-    "between",
-    "and",
-];
+#[rustfmt::skip]
+pub(crate) static DATE_CONTEXT: List = List {
+    bit: 1 << 20,
+    words: &[
+    "on", "since", "by", "until", "till", "til", "from", "through", "thru", "to", "dated", "date",
+    "due", "starting", "beginning", "effective", "before", "after", "dob", "born", "admitted",
+    "discharged", "seen", "next", "last", "returned", "scheduled", "rescheduled", "appointment",
+    "appt", "session", "intake", "visit", "dos", "admit", "discharge", "start", "end", "ending",
+    "during", "in", "early", "mid", "late", "this", "of", "around", "until", "followup",
+    "follow-up", "reviewed", "signed", "sent", "received", "as", "effective", "between", "and",
+    ],
+};
 
 /// Runs the pass.
 pub(crate) fn find(cx: &mut Ctx) {
@@ -289,7 +242,7 @@ fn month_first(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> 
     }
     // A month alone: only a full name, after a word that makes it a time.
     let context = i > 0
-        && (cx.is_in(i - 1, DATE_CONTEXT)
+        && (cx.has(i - 1, &DATE_CONTEXT)
             || (cx.s(i - 1) == "-" && i > 1 && cx.is_in(i - 2, &["mid", "early", "late"])));
     let may_verb = cx.is(i, "may") && !context;
     if abbr || may_verb || !(context || lenient) {
@@ -374,6 +327,8 @@ fn the_ordinal(cx: &Ctx, i: usize) -> Option<(usize, DateParts)> {
                 "we", "she", "he", "they", "i", "if", "as", "via", "by", "which", "where",
             ],
         ),
+        // `the 1st 02:40`: a time after the day.
+        Some(t) if t.kind == Kind::Num => cx.s(i + 3) == ":" || cx.is_in(i + 3, &["am", "pm"]),
         Some(t) => t.kind == Kind::Word && t.case != Case::Lower,
     };
     if !next_ok {
@@ -483,12 +438,12 @@ fn month_day_context(cx: &Ctx, i: usize) -> bool {
     }
     let p = i - 1;
     if cx.s(p) == ":" && p > 0 {
-        return cx.is_in(p - 1, DATE_CONTEXT);
+        return cx.has(p - 1, &DATE_CONTEXT);
     }
     if cx.s(p) == "," && p > 0 {
         return weekday(cx, p - 1);
     }
-    cx.is_in(p, DATE_CONTEXT) && !cx.is_in(p, &["to", "of", "and", "in"]) || weekday(cx, p)
+    cx.has(p, &DATE_CONTEXT) && !cx.is_in(p, &["to", "of", "and", "in"]) || weekday(cx, p)
 }
 
 fn parts_numeric(
@@ -517,7 +472,7 @@ fn parts_numeric(
 
 /// Christmas, Halloween, Thanksgiving: dates by another name.
 fn holiday(cx: &Ctx, i: usize) -> Option<(usize, DateParts)> {
-    if !cx.is_in(i, vocab::HOLIDAYS) {
+    if !cx.has(i, &vocab::HOLIDAYS) {
         return None;
     }
     let e = if cx.is_in(i + 1, &["eve", "day"]) && cx.same_line(i + 1) {

@@ -35,6 +35,7 @@ pub(crate) fn detect(lex: &'static Lexicon, text: &str, known: &KnownIdentifiers
     places::find_regions(&mut cx);
     names::find(&mut cx);
     places::find_places(&mut cx);
+    names::propagate(&mut cx);
     let mut spans = cx.spans;
     spans.sort_by_key(|s| (s.start, s.end));
     spans
@@ -98,16 +99,14 @@ impl<'a> Ctx<'a> {
         self.entries.get(i).copied().unwrap_or_default()
     }
 
-    /// Whether token `i` is in `list`, ignoring ASCII case: one bit test for the lists the
-    /// lexicon indexes, a scan for small ad hoc ones.
+    /// Whether token `i` is in `list`, ignoring ASCII case (a scan: for small ad hoc lists).
     pub fn is_in(&self, i: usize, list: &[&str]) -> bool {
-        if i >= self.toks.len() {
-            return false;
-        }
-        if let Some(bit) = vocab::indexed().iter().position(|l| std::ptr::eq(*l, list)) {
-            return self.entries[i].lists & (1 << bit) != 0;
-        }
-        vocab::is_in(list, self.s(i))
+        i < self.toks.len() && self.toks[i].kind != Kind::Num && vocab::is_in(list, self.s(i))
+    }
+
+    /// Whether token `i` is in an indexed `list`: one bit test.
+    pub fn has(&self, i: usize, list: &vocab::List) -> bool {
+        self.entries.get(i).is_some_and(|e| e.lists & list.bit != 0)
     }
 
     /// Whether token `i` touches the token before it.
@@ -199,7 +198,7 @@ impl<'a> Ctx<'a> {
         let w = self.s(dot - 1);
         let t = &self.toks[dot - 1];
         (t.kind == Kind::Word && w.len() == 1 && t.case == crate::tokens::Case::Upper)
-            || vocab::is_in(vocab::TITLES, w)
+            || vocab::TITLES.contains(w)
             || vocab::is_in(&["st", "mt", "ft", "jr", "sr", "no", "vs", "apt", "ste"], w)
     }
 }

@@ -90,8 +90,8 @@ impl KnownIdentifiers {
         let lex = lexicon::get();
         for part in &all {
             let skip = part.chars().count() < 2
-                || crate::vocab::is_in(crate::vocab::TITLES, part)
-                || crate::vocab::is_in(crate::vocab::CREDENTIALS, part)
+                || crate::vocab::TITLES.contains(part)
+                || crate::vocab::CREDENTIALS.contains(part)
                 || part == "and";
             if skip {
                 continue;

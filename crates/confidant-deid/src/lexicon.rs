@@ -216,9 +216,9 @@ impl Lexicon {
         for w in vocab::NEVER {
             map.entry((*w).into()).or_default().flags |= NEVER;
         }
-        for (bit, list) in vocab::indexed().iter().enumerate() {
-            for w in *list {
-                map.entry(w.to_lowercase().into()).or_default().lists |= 1 << bit;
+        for list in vocab::indexed() {
+            for w in list.words {
+                map.entry(w.to_lowercase().into()).or_default().lists |= list.bit;
             }
         }
         // Pools must not hand out a word as a name (`Will`, `Young`).

@@ -10,65 +10,38 @@ use crate::detect::Ctx;
 use crate::lexicon::{Entry, NEVER, REGION};
 use crate::places::{LOC_PREPS, strong_place_context};
 use crate::tokens::{Case, Gap, Kind};
+use crate::vocab::List;
 use crate::{Label, vocab};
 
 /// Capitalised words in a run that make it a term, not a person (`Beck Depression Inventory`).
-pub(crate) static EPONYM_HEADS: &[&str] = &[
-    "inventory",
-    "scale",
-    "method",
-    "approach",
-    "model",
-    "protocol",
-    "questionnaire",
-    "test",
-    "syndrome",
-    "disease",
-    "index",
-    "checklist",
-    "technique",
-    "assessment",
-    "screening",
-    "criteria",
-    "effect",
-    "theory",
-    "hierarchy",
-    "scales",
-    "disorder",
-    "reflex",
-    "maneuver",
-];
+#[rustfmt::skip]
+pub(crate) static EPONYM_HEADS: List = List {
+    bit: 1 << 16,
+    words: &[
+    "inventory", "scale", "method", "approach", "model", "protocol", "questionnaire", "test",
+    "syndrome", "disease", "index", "checklist", "technique", "assessment", "screening", "criteria",
+    "effect", "theory", "hierarchy", "scales", "disorder", "reflex", "maneuver",
+    ],
+};
 
 /// Greetings before a name on the same line.
-pub(crate) static GREETINGS: &[&str] = &[
-    "hi",
-    "hello",
-    "dear",
-    "hey",
-    "morning",
-    "afternoon",
-    "evening",
-    "attn",
-];
+#[rustfmt::skip]
+pub(crate) static GREETINGS: List = List {
+    bit: 1 << 17,
+    words: &[
+    "hi", "hello", "dear", "hey", "morning", "afternoon", "evening", "attn",
+    ],
+};
 
 /// Closings before a name (the name may be on the next line).
-pub(crate) static CLOSINGS: &[&str] = &[
-    "thanks",
-    "thank",
-    "regards",
-    "best",
-    "sincerely",
-    "cheers",
-    "warmly",
-    "respectfully",
-    "love",
-    "gratefully",
-    "cordially",
-    "yours",
-    "warm",
-    "kindly",
-    "appreciatively",
-];
+#[rustfmt::skip]
+pub(crate) static CLOSINGS: List = List {
+    bit: 1 << 18,
+    words: &[
+    "thanks", "thank", "regards", "best", "sincerely", "cheers", "warmly", "respectfully", "love",
+    "gratefully", "cordially", "yours", "warm", "kindly", "appreciatively",
+    ],
+};
 
 /// How a token in a run looks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +115,7 @@ fn run_end(cx: &Ctx, i: usize) -> usize {
 fn is_initial_or_title(cx: &Ctx, i: usize) -> bool {
     cx.tok(i).is_some_and(|t| {
         t.kind == Kind::Word && t.case == Case::Upper && cx.s(i).chars().count() == 1
-    }) || cx.is_in(i, vocab::TITLES)
+    }) || cx.has(i, &vocab::TITLES)
 }
 
 fn classify(cx: &Ctx, i: usize, strong_ctx: bool) -> (Class, Entry) {
@@ -154,12 +127,12 @@ fn classify(cx: &Ctx, i: usize, strong_ctx: bool) -> (Class, Entry) {
     let e = cx.entry(i);
     if e.has(NEVER)
         || vocab::is_weekday(w)
-        || cx.is_in(i, vocab::CALENDAR)
-        || cx.is_in(i, vocab::HOLIDAYS)
-        || cx.is_in(i, vocab::TITLES)
+        || cx.has(i, &vocab::CALENDAR)
+        || cx.has(i, &vocab::HOLIDAYS)
+        || cx.has(i, &vocab::TITLES)
         || (vocab::month(w).is_some() && !strong_ctx)
         || (e.has(REGION) && !strong_ctx)
-        || (t.case == Case::Upper && (!strong_ctx || cx.is_in(i, vocab::CREDENTIALS)))
+        || (t.case == Case::Upper && (!strong_ctx || cx.has(i, &vocab::CREDENTIALS)))
     {
         return (Class::Never, e);
     }
@@ -185,33 +158,35 @@ fn context_before(cx: &Ctx, i: usize) -> bool {
     let mut p = i - 1;
     // `Dr. Day`, `Dr Day`.
     if cx.s(p) == "." && p > 0 && cx.touches(p) {
-        if cx.is_in(p - 1, vocab::TITLES) && cx.tok(p - 1).is_some_and(|t| t.case != Case::Lower) {
+        if cx.has(p - 1, &vocab::TITLES) && cx.tok(p - 1).is_some_and(|t| t.case != Case::Lower) {
             return true;
         }
         return false;
     }
     if cx.same_line(i)
-        && cx.is_in(p, vocab::TITLES)
+        && cx.has(p, &vocab::TITLES)
         && cx.tok(p).is_some_and(|t| t.case == Case::Cap)
     {
         return true;
     }
-    if cx.same_line(i) && cx.is_in(p, GREETINGS) {
+    if cx.same_line(i) && cx.has(p, &GREETINGS) {
         return true;
     }
     if cx.s(p) == "," && p > 0 {
         // `Thanks,\nAna`, `her sister, Ana`, `the parent, Leon Dorsey`.
-        if cx.is_in(p - 1, CLOSINGS) || (cx.is(p - 1, "you") && p > 1 && cx.is(p - 2, "thank")) {
+        let closing = (cx.has(p - 1, &CLOSINGS) && cx.sentence_start(p - 1))
+            || (cx.is(p - 1, "you") && p > 1 && cx.is(p - 2, "thank") && cx.sentence_start(p - 2));
+        if closing {
             return true;
         }
-        if cx.same_line(i) && cx.is_in(p - 1, vocab::RELATIONS) {
+        if cx.same_line(i) && cx.has(p - 1, &vocab::RELATIONS) {
             return true;
         }
         p -= 1;
         let _ = p;
         return header_value(cx, i) == Header::Person;
     }
-    if cx.same_line(i) && cx.is_in(p, vocab::RELATIONS) {
+    if cx.same_line(i) && cx.has(p, &vocab::RELATIONS) {
         return true;
     }
     // `- Ana`: a signature line after a closing.
@@ -251,7 +226,7 @@ fn label_before(cx: &Ctx, colon: usize) -> Header {
         return Header::None;
     }
     let l = colon - 1;
-    if cx.is_in(l, vocab::PERSON_LABELS) {
+    if cx.has(l, &vocab::PERSON_LABELS) {
         // `Referred by:`, `Emergency contact:`, `Name:`; but not `Contact:` mid-sentence words.
         return Header::Person;
     }
@@ -260,7 +235,7 @@ fn label_before(cx: &Ctx, colon: usize) -> Header {
 
 /// Whether what follows the run at `e` says it is a person: a credential, a verb of speech, a
 /// possessive, an age.
-fn context_after(cx: &Ctx, e: usize) -> (bool, bool) {
+fn context_after(cx: &Ctx, e: usize) -> (bool, bool, bool) {
     let mut k = e;
     if cx.s(k) == "," {
         k += 1;
@@ -269,21 +244,52 @@ fn context_after(cx: &Ctx, e: usize) -> (bool, bool) {
         && cx
             .tok(k)
             .is_some_and(|t| t.kind == Kind::Word && t.case != Case::Lower)
-        && cx.is_in(k, vocab::CREDENTIALS)
+        && cx.has(k, &vocab::CREDENTIALS)
         && !cx.is_in(k, &["jr", "sr", "ii", "iii", "iv", "ma", "ms", "pa", "do"])
         || (cx.same_line(k)
             && cx.is_in(k, &["ma", "ms", "pa", "do"])
             && cx.tok(k).is_some_and(|t| t.case == Case::Upper)
             && k != e);
-    let verb = cx.same_line(e)
+    let lower_next = cx.same_line(e)
         && cx
             .tok(e)
-            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower)
-        && cx.is_in(e, vocab::NAME_VERBS)
-        || (matches!(cx.s(e), "'" | "\u{2019}") && cx.is(e + 1, "s") && cx.touches(e))
+            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower);
+    let person = (matches!(cx.s(e), "'" | "\u{2019}") && cx.is(e + 1, "s") && cx.touches(e))
         || (cx.s(e) == "," && cx.digits(e + 1, 1, 2) && matches!(cx.s(e + 2), "," | ")" | ";"))
         || (cx.s(e) == "(" && cx.digits(e + 1, 1, 2) && cx.s(e + 2) == ")");
-    (cred, verb)
+    // `Faith has attended`, `Will later said`: an auxiliary or adverb before the verb.
+    let aux = lower_next
+        && cx.is_in(
+            e,
+            &[
+                "has",
+                "had",
+                "was",
+                "is",
+                "will",
+                "would",
+                "did",
+                "does",
+                "also",
+                "then",
+                "never",
+                "often",
+                "still",
+                "now",
+                "recently",
+                "again",
+                "later",
+                "just",
+                "again",
+                "first",
+                "initially",
+            ],
+        )
+        && cx.tok(e + 1).is_some_and(|t| t.gap <= Gap::Space)
+        && cx.has(e + 1, &vocab::STRONG_NAME_VERBS);
+    let strong_verb = person || aux || (lower_next && cx.has(e, &vocab::STRONG_NAME_VERBS));
+    let any_verb = strong_verb || (lower_next && cx.has(e, &vocab::NAME_VERBS));
+    (cred, strong_verb, any_verb)
 }
 
 fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
@@ -291,7 +297,7 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
     // rest a name.
     let mut i = start;
     let mut strong_ctx = false;
-    while i < end && (cx.is_in(i, vocab::TITLES) || cx.is_in(i, vocab::RELATIONS)) {
+    while i < end && (cx.has(i, &vocab::TITLES) || cx.has(i, &vocab::RELATIONS)) {
         i += 1;
         if cx.s(i) == "." {
             i += 1;
@@ -301,11 +307,20 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
     if i >= end {
         return end;
     }
+    // `Co-facilitator`, `Ex-wife`: a prefix, not a name.
+    if end == i + 1
+        && cx.s(end) == "-"
+        && cx.touches(end)
+        && cx.touches(end + 1)
+        && cx.tok(end + 1).is_some_and(|t| t.case == Case::Lower)
+    {
+        return end;
+    }
     strong_ctx = strong_ctx || context_before(cx, i);
-    let (cred, verb) = context_after(cx, end);
+    let (cred, strong_verb, verb) = context_after(cx, end);
     strong_ctx = strong_ctx || cred;
     // A term named after someone: `Beck Depression Inventory`.
-    if !strong_ctx && (i..end).any(|k| cx.is_in(k, EPONYM_HEADS)) {
+    if !strong_ctx && (i..end).any(|k| cx.has(k, &EPONYM_HEADS)) {
         return end;
     }
     let mut is_name = vec![false; end - i];
@@ -321,15 +336,17 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
         let start_of_sentence = n == 0 && cx.sentence_start(k);
         is_name[n] = match classes[n] {
             Class::Strong => true,
-            Class::Popular | Class::Unknown => {
-                strong_ctx || !start_of_sentence || (verb && k + 1 == end)
-            }
+            // A word that is also a name (Hope, Will) opens a sentence as a name only before a
+            // verb that needs a person (`Hope said`, not `Hope remains`).
+            Class::Popular => strong_ctx || !start_of_sentence || (strong_verb && k + 1 == end),
+            Class::Unknown => strong_ctx || !start_of_sentence || (verb && k + 1 == end),
             Class::Word => {
                 let e = cx.entry(k);
                 // A rare word that is also a name (Florin) reads as a name where capitals count.
                 e.is_name()
                     && (strong_ctx
-                        || (e.word_level >= 40 && (!start_of_sentence || (verb && k + 1 == end))))
+                        || (e.word_level >= 40
+                            && (!start_of_sentence || (strong_verb && k + 1 == end))))
             }
             Class::Place => strong_ctx,
             Class::Initial | Class::Never => false,
@@ -445,7 +462,7 @@ fn label_for(cx: &Ctx, s: usize, e: usize) -> Label {
     let all_places = words.iter().all(Entry::is_place);
     let unknown = words.iter().all(|w| !w.is_name());
     let prep =
-        s > 0 && cx.is_in(s - 1, LOC_PREPS) && cx.tok(s - 1).is_some_and(|t| t.case == Case::Lower);
+        s > 0 && cx.has(s - 1, &LOC_PREPS) && cx.tok(s - 1).is_some_and(|t| t.case == Case::Lower);
     let after = cx.is_in(
         e,
         &[
@@ -474,4 +491,42 @@ fn label_for(cx: &Ctx, s: usize, e: usize) -> Label {
         return Label::Location;
     }
     Label::Name
+}
+
+/// Once a word is a name somewhere in the text, its other capitalised occurrences are that name
+/// too, even where the context alone would not say so (`Hope was tearful` after `met with
+/// Hope`), except a word opening a sentence without a verb that needs a person.
+pub(crate) fn propagate(cx: &mut Ctx) {
+    let mut found: Vec<String> = Vec::new();
+    for s in cx.spans.iter().filter(|s| s.label == Label::Name) {
+        for t in crate::tokens::tokenize(&cx.text[s.start..s.end]) {
+            let w = &cx.text[s.start + t.start..s.start + t.end];
+            if t.kind == Kind::Word && w.chars().count() > 1 {
+                found.push(w.to_lowercase());
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    found.sort();
+    found.dedup();
+    for i in 0..cx.len() {
+        let Some(t) = cx.tok(i) else { break };
+        if !cx.free(i) || t.kind != Kind::Word || t.case != Case::Cap {
+            continue;
+        }
+        let w = cx.s(i);
+        if found.binary_search(&w.to_lowercase()).is_err() {
+            continue;
+        }
+        let (class, e) = classify(cx, i, false);
+        if class == Class::Never {
+            continue;
+        }
+        if e.is_word(50) && cx.sentence_start(i) && !context_after(cx, i + 1).1 {
+            continue;
+        }
+        cx.claim(i, i + 1, Label::Name);
+    }
 }

@@ -7,6 +7,7 @@
 
 use crate::detect::Ctx;
 use crate::tokens::{Gap, Kind};
+use crate::vocab::List;
 use crate::{Label, vocab};
 
 /// Runs SSN and phone detection.
@@ -146,28 +147,17 @@ fn local_number(cx: &Ctx, i: usize, k: usize) -> Option<usize> {
 }
 
 /// Words that make ten digits run together a phone number.
-pub(crate) static PHONE_WORDS: &[&str] = &[
-    "phone",
-    "tel",
-    "telephone",
-    "cell",
-    "mobile",
-    "fax",
-    "call",
-    "called",
-    "text",
-    "number",
-    "home",
-    "work",
-    "ph",
-    "contact",
-    "at",
-    "pager",
-    "voicemail",
-];
+#[rustfmt::skip]
+pub(crate) static PHONE_WORDS: List = List {
+    bit: 1 << 24,
+    words: &[
+    "phone", "tel", "telephone", "cell", "mobile", "fax", "call", "called", "text", "number",
+    "home", "work", "ph", "contact", "at", "pager", "voicemail",
+    ],
+};
 
 fn phone_word_before(cx: &Ctx, i: usize) -> bool {
-    (1..=3).any(|d| i >= d && cx.is_in(i - d, PHONE_WORDS))
+    (1..=3).any(|d| i >= d && cx.has(i - d, &PHONE_WORDS))
 }
 
 /// Adds an extension (`x204`, `ext. 12`) after a phone number ending at `j`.
@@ -289,13 +279,13 @@ pub(crate) fn find_ids(cx: &mut Ctx) {
 /// `KEY [filler] VALUE` or `# VALUE`; returns the value's token range.
 fn keyed_id(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
     let hash = cx.s(i) == "#" || cx.s(i) == "\u{2116}";
-    let keyword = cx.kind(i, Kind::Word) && cx.is_in(i, vocab::ID_KEYS);
+    let keyword = cx.kind(i, Kind::Word) && cx.has(i, &vocab::ID_KEYS);
     if !(hash || keyword) {
         return None;
     }
     let mut k = i + 1;
     let mut steps = 0;
-    while steps < 4 && cx.same_line(k) && cx.is_in(k, vocab::ID_FILLER) && !value_start(cx, k) {
+    while steps < 4 && cx.same_line(k) && cx.has(k, &vocab::ID_FILLER) && !value_start(cx, k) {
         k += 1;
         steps += 1;
     }

@@ -7,12 +7,17 @@
 use crate::detect::Ctx;
 use crate::lexicon::{NEVER, PLACE_HEAD, REGION};
 use crate::tokens::{Case, Gap, Kind};
+use crate::vocab::List;
 use crate::{Label, vocab};
 
 /// Words before a place name that make a capitalised word a place.
-pub(crate) static LOC_PREPS: &[&str] = &[
+#[rustfmt::skip]
+pub(crate) static LOC_PREPS: List = List {
+    bit: 1 << 19,
+    words: &[
     "in", "from", "near", "to", "outside", "around", "toward", "towards", "into", "via", "across",
-];
+    ],
+};
 
 /// Street addresses (`5763 Hillcrest Avenue`, `12 N. Oak St., Apt 4B`), PO boxes and units.
 pub(crate) fn find_addresses(cx: &mut Ctx) {
@@ -21,7 +26,7 @@ pub(crate) fn find_addresses(cx: &mut Ctx) {
         if cx.free(i) {
             if let Some(e) = street_address(cx, i)
                 .or_else(|| po_box(cx, i))
-                .or_else(|| unit(cx, i))
+                .or_else(|| unit(cx, i, false))
             {
                 if cx.all_free(i, e) {
                     cx.claim(i, e, Label::Location);
@@ -78,7 +83,7 @@ fn street_address(cx: &Ctx, i: usize) -> Option<usize> {
     let mut words = 0;
     while words < 6 && street_word(cx, k) {
         let is_suffix = vocab::street_suffix(cx.s(k)).is_some();
-        let is_dir = cx.is_in(k, vocab::DIRECTIONS);
+        let is_dir = cx.has(k, &vocab::DIRECTIONS);
         k += 1;
         if cx.s(k) == "." && cx.touches(k) {
             k += 1;
@@ -107,17 +112,17 @@ fn unit_after(cx: &Ctx, e: usize) -> usize {
     if !cx.same_line(k) {
         return e;
     }
-    unit(cx, k).unwrap_or(e)
+    unit(cx, k, true).unwrap_or(e)
 }
 
 /// `Apt 4B`, `Suite 300`, `#3`, `apartment 12`.
-fn unit(cx: &Ctx, i: usize) -> Option<usize> {
+fn unit(cx: &Ctx, i: usize, after_address: bool) -> Option<usize> {
     let mut k = i;
     let hash_only = cx.s(k) == "#";
     if !hash_only {
         let t = cx.tok(k)?;
         let word = cx.s(k);
-        let cap_word = t.kind == Kind::Word && t.case != Case::Lower && cx.is_in(k, vocab::UNITS);
+        let cap_word = t.kind == Kind::Word && t.case != Case::Lower && cx.has(k, &vocab::UNITS);
         let lower_ok = vocab::is_in(&["apt", "apartment", "suite"], word);
         if !(cap_word || lower_ok) || cx.is(k, "box") {
             return None;
@@ -150,7 +155,7 @@ fn unit(cx: &Ctx, i: usize) -> Option<usize> {
         return None;
     }
     // `#3` alone is a unit only right after an address; elsewhere `#3` is a rank or count.
-    if hash_only && (i == 0 || !cx.kind(i - 1, Kind::Word)) {
+    if hash_only && !after_address && (i == 0 || !cx.kind(i - 1, Kind::Word)) {
         return None;
     }
     Some(k + 1)
@@ -283,7 +288,7 @@ pub(crate) fn find_organizations(cx: &mut Ctx) {
 }
 
 fn is_head(cx: &Ctx, i: usize) -> bool {
-    cap(cx, i) && cx.is_in(i, vocab::ORG_HEADS)
+    cap(cx, i) && cx.has(i, &vocab::ORG_HEADS)
 }
 
 /// Extends an organisation's name to the right from `e`: more heads, `of` + capitalised words,
@@ -340,7 +345,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
             if cx.sentence_start(p) && e.is_word(20) && !e.is_name() && !is_head(cx, p) {
                 break;
             }
-            if cx.is_in(p, vocab::TITLES) && cx.s(p + 1) == "." {
+            if cx.has(p, &vocab::TITLES) && cx.s(p + 1) == "." {
                 break;
             }
             j = p;
@@ -381,7 +386,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
     // What names it: words that are neither heads nor generic.
     let distinct: Vec<usize> = (j..e)
         .filter(|&k| cx.kind(k, Kind::Word) && cx.s(k).len() > 1)
-        .filter(|&k| !cx.is_in(k, vocab::ORG_HEADS) && !cx.is_in(k, vocab::GENERIC_ORG_WORDS))
+        .filter(|&k| !cx.has(k, &vocab::ORG_HEADS) && !cx.has(k, &vocab::GENERIC_ORG_WORDS))
         .filter(|&k| !vocab::is_weekday(cx.s(k)) && vocab::month(cx.s(k)).is_none())
         .filter(|&k| !cx.entry(k).has(REGION) || e - j > 2)
         .collect();
@@ -390,7 +395,7 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
     }
     let weak = (j..e)
         .filter(|&k| is_head(cx, k))
-        .all(|k| cx.is_in(k, vocab::WEAK_ORG_HEADS));
+        .all(|k| cx.has(k, &vocab::WEAK_ORG_HEADS));
     if weak {
         let uncommon = distinct.iter().any(|&k| !cx.entry(k).is_word(35));
         let before_head = (j..h)
@@ -421,7 +426,7 @@ fn saint(cx: &Ctx, i: usize) -> Option<(usize, usize, Label)> {
     while cap(cx, e)
         && cx.free(e)
         && cx.tok(e).is_some_and(|t| t.gap == Gap::Space)
-        && !cx.is_in(e, vocab::NAME_VERBS)
+        && !cx.has(e, &vocab::NAME_VERBS)
     {
         e += 1;
     }
@@ -456,7 +461,7 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
     let mut p = i - 1;
     let mut labelled = false;
     if cx.s(p) == ":" && p > 0 {
-        if !cx.is_in(p - 1, vocab::ORG_LABELS) {
+        if !cx.has(p - 1, &vocab::ORG_LABELS) {
             return None;
         }
         labelled = true;
@@ -469,7 +474,7 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
             return None;
         }
     }
-    if cx.is_in(i, vocab::TITLES)
+    if cx.has(i, &vocab::TITLES)
         || cx.is(i, "i")
         || vocab::is_weekday(cx.s(i))
         || vocab::month(cx.s(i)).is_some()
@@ -519,97 +524,43 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
 }
 
 /// Words for a job or a place of study: `at` after one introduces an employer or school.
-pub(crate) static ROLE: &[&str] = &[
-    "works",
-    "work",
-    "working",
-    "worked",
-    "employed",
-    "job",
-    "jobs",
-    "position",
-    "shift",
-    "shifts",
-    "hired",
-    "volunteers",
-    "volunteer",
-    "volunteering",
-    "volunteered",
-    "interned",
-    "internship",
-    "intern",
-    "coworker",
-    "co-worker",
-    "coworkers",
-    "manager",
-    "teacher",
-    "nurse",
-    "counselor",
-    "student",
-    "students",
-    "employee",
-    "boss",
-    "supervisor",
-    "staff",
-    "senior",
-    "junior",
-    "freshman",
-    "sophomore",
-    "enrolled",
-    "placement",
-    "cashier",
-    "clerk",
-    "server",
-    "waitress",
-    "waiter",
-    "bartender",
-    "mechanic",
-    "driver",
-    "janitor",
-    "aide",
-    "assistant",
-    "principal",
-    "coach",
-    "pastor",
-    "member",
-    "classes",
-    "class",
-    "program",
-    "career",
-    "role",
-    "employer",
-    "colleague",
-    "colleagues",
-    "layoff",
-    "residency",
-];
+#[rustfmt::skip]
+pub(crate) static ROLE: List = List {
+    bit: 1 << 21,
+    words: &[
+    "works", "work", "working", "worked", "employed", "job", "jobs", "position", "shift", "shifts",
+    "hired", "volunteers", "volunteer", "volunteering", "volunteered", "interned", "internship",
+    "intern", "coworker", "co-worker", "coworkers", "manager", "teacher", "nurse", "counselor",
+    "student", "students", "employee", "boss", "supervisor", "staff", "senior", "junior",
+    "freshman", "sophomore", "enrolled", "placement", "cashier", "clerk", "server", "waitress",
+    "waiter", "bartender", "mechanic", "driver", "janitor", "aide", "assistant", "principal",
+    "coach", "pastor", "member", "classes", "class", "program", "career", "role", "employer",
+    "colleague", "colleagues", "layoff", "residency",
+    ],
+};
 
 /// Verbs whose object is a school or employer.
-pub(crate) static DIRECT: &[&str] = &[
-    "attends",
-    "attended",
-    "attending",
-    "attend",
-    "joined",
-    "quit",
-    "left",
-];
+#[rustfmt::skip]
+pub(crate) static DIRECT: List = List {
+    bit: 1 << 22,
+    words: &[
+    "attends", "attended", "attending", "attend", "joined", "quit", "left",
+    ],
+};
 
 /// Verbs followed by `from` and an employer or school.
-pub(crate) static FROM: &[&str] = &[
-    "graduated",
-    "expelled",
-    "suspended",
-    "fired",
-    "dismissed",
-    "transferred",
-    "withdrew",
+#[rustfmt::skip]
+pub(crate) static FROM: List = List {
+    bit: 1 << 23,
+    words: &[
+    "graduated", "expelled", "suspended", "fired", "dismissed", "transferred", "withdrew",
     "resigned",
-];
+    ],
+};
 
 /// Whether the words ending at `p` introduce an employer or school.
 fn org_trigger(cx: &Ctx, p: usize) -> bool {
-    if cx.is_in(p, DIRECT) {
+    if cx.has(p, &DIRECT) {
         return true;
     }
     if cx.is_in(p, &["at", "for", "with", "by", "in"]) && p > 0 {
@@ -618,12 +569,12 @@ fn org_trigger(cx: &Ctx, p: usize) -> bool {
             "enrolled", "student", "students", "job", "position", "classes",
         ];
         let in_ok = !cx.is(p, "in") || cx.is_in(q, IN_OK);
-        if cx.is_in(q, ROLE) && in_ok {
+        if cx.has(q, &ROLE) && in_ok {
             return true;
         }
         // `laid off from`, `works part-time at`, `job as a clerk at`.
         if q > 0
-            && cx.is_in(q - 1, ROLE)
+            && cx.has(q - 1, &ROLE)
             && cx.is_in(
                 q,
                 &[
@@ -639,7 +590,7 @@ fn org_trigger(cx: &Ctx, p: usize) -> bool {
             return true;
         }
     }
-    if cx.is_in(p, &["from"]) && p > 0 && (cx.is_in(p - 1, FROM) || cx.is(p - 1, "off")) {
+    if cx.is_in(p, &["from"]) && p > 0 && (cx.has(p - 1, &FROM) || cx.is(p - 1, "off")) {
         return true;
     }
     false
@@ -745,7 +696,7 @@ fn bare_street(cx: &Ctx, i: usize) -> Option<usize> {
     let last = (i + 1..e)
         .rev()
         .find(|&k| vocab::street_suffix(cx.s(k)) == Some(true))?;
-    if cx.is_in(last + 1, vocab::ORG_HEADS) && cap(cx, last + 1) {
+    if cx.has(last + 1, &vocab::ORG_HEADS) && cap(cx, last + 1) {
         return None;
     }
     let first = cx.entry(i);
@@ -799,7 +750,12 @@ pub(crate) fn find_places(cx: &mut Ctx) {
         {
             continue;
         }
-        if !e.is_word(50) || strong_place_context(cx, i) {
+        // An uncommon word (Flagstaff) after `in`/`to` is the place; a common one (Mobile,
+        // Hope) needs more (`lives in`, `, Alabama`).
+        let prep = i > 0
+            && cx.has(i - 1, &LOC_PREPS)
+            && cx.tok(i - 1).is_some_and(|t| t.case == Case::Lower);
+        if !e.is_word(50) || (!e.is_word(20) && prep) || strong_place_context(cx, i) {
             cx.claim(i, i + 1, Label::Location);
         }
     }
