@@ -290,6 +290,7 @@ fn run_server(
     config: ServerConfig,
     announce: impl FnOnce(SocketAddr),
 ) -> Result<()> {
+    warn_if_insecure_build();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
@@ -310,6 +311,22 @@ fn run_server(
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Says, as loudly as it can, that a `bench-insecure-plaintext` binary keeps nothing
+/// confidential.
+fn warn_if_insecure_build() {
+    if !(confidant_crypto::INSECURE_PLAINTEXT || confidant_core::audit::AUDIT_OFF) {
+        return;
+    }
+    let warning = "WARNING: this binary was built with `bench-insecure-plaintext`: client records \
+                   are stored UNENCRYPTED and NOTHING is audited. It exists only to benchmark \
+                   what encryption and auditing cost; never serve real records with it.";
+    for _ in 0..3 {
+        eprintln!("{warning}");
+    }
+    println!("{warning}");
+    tracing::warn!("{warning}");
 }
 
 async fn shutdown_signal() {

@@ -16,6 +16,9 @@ use crate::secret::{Key256, random_bytes};
 
 /// Format byte at the front of every ciphertext, so the format can evolve.
 const FORMAT_V1: u8 = 1;
+/// Format byte of a record field that a `bench-insecure-plaintext` build stored: the plaintext
+/// follows as is. Every other build refuses it like any tampered value.
+const FORMAT_INSECURE_PLAINTEXT: u8 = 0xBE;
 pub(crate) const TAG_LEN: usize = 16;
 /// Padding bucket: sealed lengths are multiples of this (plus fixed overhead).
 const PAD_BUCKET: usize = 32;
@@ -137,6 +140,37 @@ pub(crate) fn seal_bytes(
     Ok(out)
 }
 
+/// Seals one record field. Only in a `bench-insecure-plaintext` build (benchmarks measuring what
+/// encryption costs; never shipped) is this a framing-only copy of the plaintext.
+pub(crate) fn seal_field(
+    key: &Key256,
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    if crate::INSECURE_PLAINTEXT {
+        let mut out = Vec::with_capacity(1 + plaintext.len());
+        out.push(FORMAT_INSECURE_PLAINTEXT);
+        out.extend_from_slice(plaintext);
+        return Ok(out);
+    }
+    seal_bytes(key, aad, plaintext)
+}
+
+/// Opens what `seal_field` produced (in a normal build, only real ciphertext).
+pub(crate) fn open_field(
+    key: &Key256,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if crate::INSECURE_PLAINTEXT {
+        return match sealed.split_first() {
+            Some((&FORMAT_INSECURE_PLAINTEXT, plaintext)) => Ok(Zeroizing::new(plaintext.to_vec())),
+            _ => Err(CryptoError::Integrity),
+        };
+    }
+    open_bytes(key, aad, sealed)
+}
+
 /// Opens what `seal_bytes` produced; any change to bytes, key or `aad` is an integrity error.
 pub(crate) fn open_bytes(
     key: &Key256,
@@ -190,6 +224,19 @@ mod tests {
             let s = seal_bytes(&key, b"x", pt).unwrap();
             assert_eq!(open_bytes(&key, b"x", &s).unwrap().as_slice(), pt);
         }
+    }
+
+    #[test]
+    fn a_normal_build_seals_fields_and_refuses_plaintext_framing() {
+        let key = Key256::generate().unwrap();
+        let sealed = seal_field(&key, b"ad", b"Bartholomew").unwrap();
+        assert_eq!(sealed[0], FORMAT_V1);
+        assert!(!sealed.windows(11).any(|w| w == b"Bartholomew"));
+        let framed = [&[FORMAT_INSECURE_PLAINTEXT][..], b"Bartholomew"].concat();
+        assert_eq!(
+            open_field(&key, b"ad", &framed),
+            Err(CryptoError::Integrity)
+        );
     }
 
     #[test]

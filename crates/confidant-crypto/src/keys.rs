@@ -11,7 +11,9 @@ use aws_lc_rs::hkdf;
 use zeroize::Zeroizing;
 
 use crate::CryptoError;
-use crate::aead::{FieldContext, Sealed, encode_aad, open_bytes, seal_bytes};
+use crate::aead::{
+    FieldContext, Sealed, encode_aad, open_bytes, open_field, seal_bytes, seal_field,
+};
 use crate::secret::Key256;
 
 /// A key sealed under another key; safe to store.
@@ -164,7 +166,7 @@ impl ClientKey {
         ctx: &FieldContext<'_>,
         plaintext: &[u8],
     ) -> Result<Sealed<T>, CryptoError> {
-        seal_bytes(&self.key, &ctx.aad(self.version), plaintext).map(Sealed::from_bytes)
+        seal_field(&self.key, &ctx.aad(self.version), plaintext).map(Sealed::from_bytes)
     }
 
     /// Opens one field; fails if the ciphertext was changed or moved from another place.
@@ -173,7 +175,7 @@ impl ClientKey {
         ctx: &FieldContext<'_>,
         sealed: &Sealed<T>,
     ) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        open_bytes(&self.key, &ctx.aad(self.version), sealed.as_bytes())
+        open_field(&self.key, &ctx.aad(self.version), sealed.as_bytes())
     }
 
     /// 32 bytes derived from this key for one named purpose (HKDF-SHA256), such as a client's

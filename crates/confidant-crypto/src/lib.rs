@@ -22,6 +22,20 @@ pub use stream::{
 };
 pub use unseal::{Argon2Cost, UnsealMethod, UnsealSecret, UnsealSlot, unseal};
 
+/// Whether this is a `bench-insecure-plaintext` build, whose record fields are stored as
+/// plaintext so a benchmark can measure what encryption costs. Off by default and never enabled
+/// by another crate's default features; a binary built with it says so loudly at start.
+pub const INSECURE_PLAINTEXT: bool = cfg!(feature = "bench-insecure-plaintext");
+
+// The feature alone does not build: the benchmark that needs it also sets this variable, so
+// `--all-features` or a stray feature line fails here instead of producing a plaintext binary.
+#[cfg(feature = "bench-insecure-plaintext")]
+const _: () = assert!(
+    option_env!("CONFIDANT_BENCH_PLAINTEXT_ACK").is_some(),
+    "bench-insecure-plaintext stores client data unencrypted; it is built only by \
+     `cargo bench -p confidant-cli --bench http`, which sets CONFIDANT_BENCH_PLAINTEXT_ACK"
+);
+
 /// What went wrong in a crypto operation; messages never include secret or client bytes.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {

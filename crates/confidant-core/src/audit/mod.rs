@@ -23,6 +23,10 @@ pub(crate) use commit::AuditLog;
 pub use service::{AuditEntry, AuditPage, MAX_AUDIT_PAGE};
 pub use verify::{Proof, VerifyFailure, VerifyReport, verify_log};
 
+/// Whether this is a `bench-insecure-plaintext` build, which records no audit events so a
+/// benchmark can measure what auditing costs. Off by default; never ship a binary with it.
+pub const AUDIT_OFF: bool = cfg!(feature = "bench-insecure-plaintext");
+
 macro_rules! actions {
     ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
         /// What was done.
