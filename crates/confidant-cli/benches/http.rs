@@ -1,23 +1,39 @@
 //! Over HTTP on loopback, against the real binary: durable, audited, encrypted note writes per
-//! second and note reads per second with their latency percentiles, at 64 concurrent
-//! connections. Run with `cargo bench -p confidant-cli --bench http`. The load generator shares
-//! the machine's cores with the server, so figures are a floor. Prints figures; asserts nothing.
+//! second and note reads per second with their latency percentiles, at 64 concurrent keep-alive
+//! connections; then the same against a build with encryption and auditing switched off
+//! (`bench-insecure-plaintext`, built here into `target/bench-plaintext`), and the ratio.
+//!
+//! Run with `cargo bench -p confidant-cli --bench http`; set `CONFIDANT_BENCH_SECURE_ONLY=1` to
+//! skip the plaintext build. The load generator is one thread driving every connection (a
+//! minimal HTTP/1.1 client, so it takes as little of the machine's cores from the server as it
+//! can); figures are still a floor. Prints figures; asserts nothing.
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use tokio::net::TcpStream;
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Makes the `i`th request of a phase.
+type MakeRequest = Arc<dyn Fn(usize) -> Vec<u8> + Send + Sync>;
+/// Whether a response (status, body) counts as a success.
+type Check = Arc<dyn Fn(u16, &[u8]) -> bool + Send + Sync>;
 
 const BIN: &str = env!("CARGO_BIN_EXE_confidant");
 const CONNECTIONS: usize = 64;
+const SPAN: Duration = Duration::from_secs(8);
+/// What a note says: about 4 KiB.
+const SENTENCE: &str = "Session focused on sleep and routines. ";
 
 struct Server {
     child: Child,
-    base: String,
+    addr: SocketAddr,
 }
 
 impl Drop for Server {
@@ -27,11 +43,12 @@ impl Drop for Server {
     }
 }
 
-fn start(dir: &std::path::Path, secrets: &std::path::Path) -> Result<(Server, String)> {
+/// Initialises a practice in a fresh directory and serves it with `bin`.
+fn start(bin: &Path, dir: &Path, secrets: &Path) -> Result<(Server, String)> {
     let data = dir.join("practice");
     let key = secrets.join("practice.key");
     let token_file = secrets.join("owner-token");
-    let init = Command::new(BIN)
+    let init = Command::new(bin)
         .args(["init", "--data"])
         .arg(&data)
         .arg("--key-file")
@@ -43,7 +60,7 @@ fn start(dir: &std::path::Path, secrets: &std::path::Path) -> Result<(Server, St
         return Err("init failed".into());
     }
     let token = std::fs::read_to_string(&token_file)?.trim().to_owned();
-    let mut child = Command::new(BIN)
+    let mut child = Command::new(bin)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)
         .arg("--key-file")
@@ -54,31 +71,111 @@ fn start(dir: &std::path::Path, secrets: &std::path::Path) -> Result<(Server, St
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
+    let url = loop {
         let line = lines.next().ok_or("server exited")??;
-        if let Some(url) = line.strip_prefix("Listening on ") {
+        if let Some(url) = line.strip_prefix("Listening on http://") {
             break url.trim().to_owned();
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    Ok((Server { child, base }, token))
+    Ok((
+        Server {
+            child,
+            addr: url.parse()?,
+        },
+        token,
+    ))
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_idle_connections_per_host(1)
-        .build()
-        .into()
+/// One keep-alive HTTP/1.1 connection: a request out, a `Content-Length` response back.
+struct Conn {
+    stream: TcpStream,
+    buf: Vec<u8>,
 }
 
-fn post(agent: &ureq::Agent, url: &str, token: &str, body: &Value) -> Result<String> {
-    let mut resp = agent
-        .post(url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send_json(body)?;
-    let v: Value = resp.body_mut().read_json()?;
-    Ok(v["id"].as_str().ok_or("no id")?.to_owned())
+impl Conn {
+    async fn open(addr: SocketAddr) -> Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            stream,
+            buf: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Sends `request`; returns the status and the body.
+    async fn send(&mut self, request: &[u8]) -> Result<(u16, &[u8])> {
+        let mut sent = 0;
+        while sent < request.len() {
+            self.stream.writable().await?;
+            match self.stream.try_write(&request[sent..]) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.buf.clear();
+        let head = loop {
+            if let Some(end) = find(&self.buf, b"\r\n\r\n") {
+                break end + 4;
+            }
+            self.fill().await?;
+        };
+        let text = std::str::from_utf8(&self.buf[..head])?;
+        let status: u16 = text.get(9..12).ok_or("short status line")?.parse()?;
+        let length: usize = text
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())?
+            })
+            .ok_or("no content-length")?;
+        while self.buf.len() < head + length {
+            self.fill().await?;
+        }
+        Ok((status, &self.buf[head..head + length]))
+    }
+
+    async fn fill(&mut self) -> Result<()> {
+        let start = self.buf.len();
+        self.buf.resize(start + 16 * 1024, 0);
+        let n = loop {
+            self.stream.readable().await?;
+            match self.stream.try_read(&mut self.buf[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(e.into());
+                }
+            }
+        };
+        self.buf.truncate(start + n);
+        if n == 0 {
+            return Err("connection closed".into());
+        }
+        Ok(())
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn get(path: &str, token: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\r\n")
+        .into_bytes()
+}
+
+fn post(path: &str, token: &str, body: &Value) -> Vec<u8> {
+    let body = body.to_string();
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -86,112 +183,259 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(i).copied().unwrap_or_default()
 }
 
-fn report(label: &str, n: usize, elapsed: Duration, mut lat: Vec<Duration>) {
-    lat.sort();
-    println!(
-        "{label:<40} {:>8.0} /s   p50 {:>6.2} ms   p99 {:>6.2} ms   ({n} requests in {:.1} s)",
-        n as f64 / elapsed.as_secs_f64(),
-        percentile(&lat, 0.50).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        elapsed.as_secs_f64()
-    );
+/// CPU time a process has used so far (all its threads, user and system), from `/proc`.
+fn cpu_time(pid: &str) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // Linux reports in USER_HZ, 100 on every mainstream build.
+    Some(Duration::from_millis(ticks * 10))
 }
 
-/// Runs `op` from `CONNECTIONS` threads, each on its own keep-alive connection, for `span`.
+/// What one phase measured.
+struct Figures {
+    ok: usize,
+    failed: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+    /// CPU the server and the load generator used during the phase.
+    cpu: Option<(Duration, Duration)>,
+}
+
+impl Figures {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn print(&mut self, label: &str) {
+        self.latencies.sort();
+        let ms = |p| percentile(&self.latencies, p).as_secs_f64() * 1e3;
+        let failed = if self.failed > 0 {
+            format!(", {} FAILED", self.failed)
+        } else {
+            String::new()
+        };
+        let cpu = self.cpu.map_or(String::new(), |(server, client)| {
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / (self.ok + self.failed).max(1) as f64;
+            format!(
+                "; CPU/request: server {:.0} µs, load {:.0} µs",
+                per(server),
+                per(client)
+            )
+        });
+        println!(
+            "{label:<48} {:>7.0} /s   p50 {:>6.2} ms   p99 {:>6.2} ms   ({} in {:.1} s{failed}{cpu})",
+            self.rate(),
+            ms(0.50),
+            ms(0.99),
+            self.ok,
+            self.elapsed.as_secs_f64(),
+        );
+    }
+}
+
+/// Runs `make(i)` requests on `CONNECTIONS` connections for `span`, each connection waiting for
+/// its response before sending the next (or, with `every`, also for its next slot, so the
+/// offered rate is `CONNECTIONS / every`); `check` says whether a response counts.
 fn load(
+    server: &Server,
     span: Duration,
-    op: impl Fn(&ureq::Agent, usize) -> Result<()> + Sync,
-) -> (usize, Duration, Vec<Duration>) {
-    let done = AtomicUsize::new(0);
-    let start = Instant::now();
-    let lat = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..CONNECTIONS)
-            .map(|t| {
-                let (op, done) = (&op, &done);
-                s.spawn(move || {
-                    let agent = agent();
-                    let mut mine = Vec::new();
-                    let mut i = 0;
-                    while start.elapsed() < span {
-                        let t0 = Instant::now();
-                        if op(&agent, t * 1_000_000 + i).is_ok() {
-                            mine.push(t0.elapsed());
-                            done.fetch_add(1, Ordering::Relaxed);
+    every: Option<Duration>,
+    make: MakeRequest,
+    check: Check,
+) -> Result<Figures> {
+    let addr = server.addr;
+    let pid = server.child.id().to_string();
+    let cpu_before = cpu_time(&pid).zip(cpu_time("self"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut figures = runtime.block_on(async move {
+        let start = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in 0..CONNECTIONS {
+            let (make, check) = (make.clone(), check.clone());
+            tasks.spawn(async move {
+                let mut conn = Conn::open(addr).await?;
+                let (mut ok, mut failed, mut latencies) = (0, 0, Vec::new());
+                // Paced connections start spread over one interval.
+                let mut slot = start + every.map_or(Duration::ZERO, |e| e * c as u32 / 64);
+                let mut i = c * 1_000_000;
+                while start.elapsed() < span {
+                    let request = make(i);
+                    i += 1;
+                    // Paced, latency counts from the slot the request was due in, so a server
+                    // that falls behind the offered rate shows it.
+                    let t0 = match every {
+                        Some(every) => {
+                            let due = slot;
+                            slot += every;
+                            tokio::time::sleep_until(due.into()).await;
+                            due
                         }
-                        i += 1;
+                        None => Instant::now(),
+                    };
+                    let (status, body) = conn.send(&request).await?;
+                    if check(status, body) {
+                        ok += 1;
+                        latencies.push(t0.elapsed());
+                    } else {
+                        failed += 1;
                     }
-                    mine
-                })
+                }
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>((ok, failed, latencies))
+            });
+        }
+        let mut figures = Figures {
+            ok: 0,
+            failed: 0,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+            cpu: None,
+        };
+        while let Some(done) = tasks.join_next().await {
+            let (ok, failed, latencies) = done??;
+            figures.ok += ok;
+            figures.failed += failed;
+            figures.latencies.extend(latencies);
+        }
+        figures.elapsed = start.elapsed();
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(figures)
+    })?;
+    let cpu_after = cpu_time(&pid).zip(cpu_time("self"));
+    figures.cpu = cpu_before
+        .zip(cpu_after)
+        .map(|((s0, c0), (s1, c1))| (s1.saturating_sub(s0), c1.saturating_sub(c0)));
+    Ok(figures)
+}
+
+/// Sends requests one after another on one connection; returns each response's `id`.
+fn sequential(addr: SocketAddr, requests: Vec<Vec<u8>>) -> Result<Vec<String>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let mut conn = Conn::open(addr).await?;
+        let mut ids = Vec::with_capacity(requests.len());
+        for request in requests {
+            let (status, body) = conn.send(&request).await?;
+            let v: Value = serde_json::from_slice(body)?;
+            let id = v["id"]
+                .as_str()
+                .ok_or_else(|| format!("status {status}, no id"))?;
+            ids.push(id.to_owned());
+        }
+        Ok(ids)
+    })
+}
+
+/// Throughput of one build: (writes/s, reads/s).
+fn measure(bin: &Path, label: &str) -> Result<(f64, f64)> {
+    let dir = tempfile::tempdir()?;
+    let secrets = tempfile::tempdir()?;
+    let (server, token) = start(bin, dir.path(), secrets.path())?;
+    let addr = server.addr;
+    let token: Arc<str> = token.into();
+
+    let mut health = load(
+        &server,
+        Duration::from_secs(3),
+        None,
+        Arc::new(|_| b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec()),
+        Arc::new(|status, _| status == 200),
+    )?;
+    health.print(&format!("{label}: GET /healthz (HTTP alone)"));
+
+    let clients = sequential(
+        addr,
+        (0..64)
+            .map(|i| {
+                let body = json!({"legal_name": format!("Bench Person {i}"),
+                                  "date_of_birth": "1980-01-01"});
+                post("/api/v1/clients", &token, &body)
             })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect::<Vec<_>>()
-    });
-    (done.load(Ordering::Relaxed), start.elapsed(), lat)
+            .collect(),
+    )?;
+    let clients: Arc<[String]> = clients.into();
+    let note = json!({"kind": "progress", "body": SENTENCE.repeat(100)});
+    let write = {
+        let (clients, token) = (clients.clone(), token.clone());
+        move |i: usize| {
+            let client = &clients[i % clients.len()];
+            post(&format!("/api/v1/clients/{client}/notes"), &token, &note)
+        }
+    };
+    let mut writes = load(
+        &server,
+        SPAN,
+        None,
+        Arc::new(write.clone()),
+        Arc::new(|status, _| status == 201),
+    )?;
+    writes.print(&format!("{label}: durable note writes (4 KiB)"));
+
+    let ids: Arc<[String]> = sequential(addr, (0..500).map(&write).collect())?.into();
+    let read = {
+        let token = token.clone();
+        move |i: usize| get(&format!("/api/v1/notes/{}", ids[i % ids.len()]), &token)
+    };
+    let check = |status, body: &[u8]| status == 200 && find(body, SENTENCE.as_bytes()).is_some();
+    let mut reads = load(&server, SPAN, None, Arc::new(read.clone()), Arc::new(check))?;
+    reads.print(&format!("{label}: note reads"));
+    // The same reads offered at a steady 80% of that rate: the latency a practice would see
+    // below saturation.
+    let rate = (reads.rate() * 0.8).max(100.0);
+    let every = Duration::from_secs_f64(CONNECTIONS as f64 / rate);
+    let mut paced = load(&server, SPAN, Some(every), Arc::new(read), Arc::new(check))?;
+    paced.print(&format!("{label}: note reads offered at {rate:.0}/s"));
+    drop(server);
+    Ok((writes.rate(), reads.rate()))
+}
+
+/// Builds the binary with encryption and auditing switched off, beside the normal target dir.
+fn plaintext_binary() -> Result<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.join("../..");
+    let target = workspace.join("target/bench-plaintext");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!(
+        "building the plaintext comparison binary in {}",
+        target.display()
+    );
+    let status = Command::new(cargo)
+        .current_dir(&workspace)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "confidant-cli",
+            "--features",
+            "bench-insecure-plaintext",
+            "--target-dir",
+        ])
+        .arg(&target)
+        // The feature refuses to build without it, so it cannot be switched on by accident.
+        .env("CONFIDANT_BENCH_PLAINTEXT_ACK", "1")
+        .status()?;
+    if !status.success() {
+        return Err("building the plaintext binary failed".into());
+    }
+    Ok(target.join("release/confidant"))
 }
 
 fn main() -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let secrets = tempfile::tempdir()?;
-    let (server, token) = start(dir.path(), secrets.path())?;
-    let a = agent();
-    let clients: Vec<String> = (0..64)
-        .map(|i| {
-            let body =
-                json!({"legal_name": format!("Bench Person {i}"), "date_of_birth": "1980-01-01"});
-            post(
-                &a,
-                &format!("{}/api/v1/clients", server.base),
-                &token,
-                &body,
-            )
-        })
-        .collect::<Result<_>>()?;
-    let body = "Session focused on sleep and routines. ".repeat(100); // ~4 KiB
-    let notes_url = |i: usize| {
-        format!(
-            "{}/api/v1/clients/{}/notes",
-            server.base,
-            clients[i % clients.len()]
-        )
-    };
-
-    let (n, elapsed, lat) = load(Duration::from_secs(8), |agent, i| {
-        post(
-            agent,
-            &notes_url(i),
-            &token,
-            &json!({"kind": "progress", "body": body}),
-        )
-        .map(drop)
-    });
-    report("durable note writes (4 KiB, 64 conns)", n, elapsed, lat);
-
-    let ids: Vec<String> = (0..500)
-        .map(|i| {
-            post(
-                &a,
-                &notes_url(i),
-                &token,
-                &json!({"kind": "progress", "body": body}),
-            )
-        })
-        .collect::<Result<_>>()?;
-    let (n, elapsed, lat) = load(Duration::from_secs(8), |agent, i| {
-        let url = format!("{}/api/v1/notes/{}", server.base, ids[i % ids.len()]);
-        let resp = agent
-            .get(&url)
-            .header("Authorization", &format!("Bearer {token}"))
-            .call()?;
-        if resp.status() == 200 {
-            Ok(())
-        } else {
-            Err("status".into())
-        }
-    });
-    report("audited encrypted note reads (64 conns)", n, elapsed, lat);
-    drop(server);
+    let (writes, reads) = measure(Path::new(BIN), "secure")?;
+    if std::env::var_os("CONFIDANT_BENCH_SECURE_ONLY").is_some() {
+        return Ok(());
+    }
+    let bin = plaintext_binary()?;
+    let (plain_writes, plain_reads) = measure(&bin, "PLAINTEXT, NO AUDIT")?;
+    println!(
+        "plaintext/secure throughput: writes {:.2}x, reads {:.2}x",
+        plain_writes / writes,
+        plain_reads / reads
+    );
     Ok(())
 }
