@@ -29,8 +29,8 @@ pub(crate) fn detect(lex: &'static Lexicon, text: &str, known: &KnownIdentifiers
     dates::find(&mut cx);
     numbers::find_ages(&mut cx);
     places::find_addresses(&mut cx);
-    numbers::find_ids(&mut cx);
     places::find_zips(&mut cx);
+    numbers::find_ids(&mut cx);
     places::find_organizations(&mut cx);
     places::find_regions(&mut cx);
     names::find(&mut cx);

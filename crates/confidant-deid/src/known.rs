@@ -2,8 +2,9 @@
 //! address, employer): always removed, whole or in part (first name alone, surname alone), in
 //! any case, possessive or not.
 //!
-//! A part that is also an everyday word (a client named Hope) is removed only when capitalised,
-//! so `lost hope` stays readable; the full name is removed in any case.
+//! A part that is also an everyday word (a client named Hope) is removed when capitalised or
+//! before a verb only a person does (`hope said`), so `lost hope` stays readable; the full name
+//! is removed in any case.
 
 use std::fmt;
 
@@ -172,7 +173,10 @@ pub(crate) fn find(cx: &mut Ctx, known: &KnownIdentifiers) {
                 continue;
             }
             let (s, e) = (idx[w], idx[w + n - 1] + 1);
-            if p.needs_capital && !cx.tok(s).is_some_and(|t| t.is_capitalised()) {
+            // `hope said` is the client; `lost hope` is not.
+            let person_next = cx.has(e, &crate::vocab::STRONG_NAME_VERBS)
+                || (matches!(cx.s(e), "'" | "\u{2019}") && cx.is(e + 1, "s"));
+            if p.needs_capital && !cx.tok(s).is_some_and(|t| t.is_capitalised()) && !person_next {
                 continue;
             }
             // Whole words only, on one line.

@@ -109,7 +109,9 @@ fn phone(cx: &Ctx, i: usize) -> Option<usize> {
         }
         next
     } else if cx.digits(k, 3, 3) {
-        match sep(cx, k + 1) {
+        // `406/555-0134`: a slash may follow the area code only.
+        let slash = cx.s(k + 1) == "/" && cx.touches(k + 1) && cx.touches(k + 2);
+        match if slash { Some(k + 2) } else { sep(cx, k + 1) } {
             Some(a) if cx.digits(a, 3, 3) => a,
             _ => {
                 // Ten digits run together, only after a phone word.

@@ -154,10 +154,10 @@ fn unit(cx: &Ctx, i: usize, after_address: bool) -> Option<usize> {
     if !ok {
         return None;
     }
-    // `#3` alone is a unit only right after an address; elsewhere `#3` is a rank or count.
-    if hash_only && !after_address && (i == 0 || !cx.kind(i - 1, Kind::Word)) {
+    // `#3` is a unit only right after an address; elsewhere it is a rank, a count or a licence.
+    if hash_only && !after_address {
         return None;
-    }
+}
     Some(k + 1)
 }
 
@@ -187,7 +187,12 @@ pub(crate) fn find_zips(cx: &mut Ctx) {
         let keyed = p > 0
             && (cx.is_in(p - 1, &["zip", "zipcode", "postcode"])
                 || (cx.is(p - 1, "code") && p > 1 && cx.is_in(p - 2, &["zip", "postal"])));
-        let after_state = p > 0 && state_ends_at(cx, p - 1);
+        // After a state that follows a city (`Boise, ID 83702`), not `student ID 12345`.
+        let after_state = p > 1
+            && state_ends_at(cx, p - 1)
+            && (cx.s(p - 2) == ","
+                || (cap(cx, p - 2) && cx.entry(p - 2).is_place())
+                || state_name_len_ending(cx, p - 1).is_some());
         if !(keyed || after_state) {
             continue;
         }

@@ -1,0 +1,344 @@
+//! One test per kind of identifier, with the hard cases: names that are also words, `Last,
+//! First`, initials, possessives, a dozen date shapes, phones with and without an area code,
+//! addresses with units, and what must stay (years, ages up to 89, codes, doses, scores).
+//! Every person, place and number here is invented.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use confidant_deid::{Deidentifier, KnownIdentifiers, Label, Options};
+
+fn spans(text: &str, known: &KnownIdentifiers) -> Vec<(Label, String)> {
+    let engine = Deidentifier::new(Options::default()).unwrap();
+    engine
+        .detect(text, known)
+        .iter()
+        .map(|s| (s.label, text[s.start..s.end].to_string()))
+        .collect()
+}
+
+/// Asserts that each `(label, text)` is found exactly as one span.
+fn finds(text: &str, expected: &[(Label, &str)]) {
+    let got = spans(text, &KnownIdentifiers::new());
+    for (label, s) in expected {
+        assert!(
+            got.iter().any(|(l, g)| l == label && g == s),
+            "expected {label:?} {s:?} in {text:?}, found {got:?}"
+        );
+    }
+}
+
+/// Asserts that no span touches any of `kept`.
+fn keeps(text: &str, kept: &[&str]) {
+    let engine = Deidentifier::new(Options::default()).unwrap();
+    let found = engine.detect(text, &KnownIdentifiers::new());
+    for k in kept {
+        let at = text
+            .find(k)
+            .unwrap_or_else(|| panic!("{k:?} not in the text"));
+        let end = at + k.len();
+        let hit: Vec<_> = found
+            .iter()
+            .filter(|s| s.start < end && at < s.end)
+            .collect();
+        assert!(
+            hit.is_empty(),
+            "{k:?} should stay in {text:?}, but {hit:?} covers it"
+        );
+    }
+}
+
+use Label::*;
+
+#[test]
+fn names_that_are_also_words_are_names_only_where_capitals_mean_one() {
+    finds(
+        "We met with Hope and her brother Bill. Grace said the move went well. Will reported \
+         sleeping better. Later Rose cried.",
+        &[
+            (Name, "Hope"),
+            (Name, "Bill"),
+            (Name, "Grace"),
+            (Name, "Will"),
+            (Name, "Rose"),
+        ],
+    );
+    keeps(
+        "Will continue to monitor. May benefit from DBT. Hope remains a theme; she has lost \
+         hope. Summer was hard. The bill was paid in May.",
+        &["Will", "May benefit", "Hope", "hope", "Summer", "bill"],
+    );
+}
+
+#[test]
+fn a_name_found_once_is_found_everywhere_in_the_document() {
+    finds(
+        "Session with Faith Lindqvist. Faith has attended every week.",
+        &[(Name, "Faith Lindqvist"), (Name, "Faith")],
+    );
+}
+
+#[test]
+fn last_first_order_is_one_name() {
+    finds(
+        "Participants: Kowalski, Anton; Haddad, Priya",
+        &[(Name, "Kowalski, Anton"), (Name, "Haddad, Priya")],
+    );
+}
+
+#[test]
+fn initials_belong_to_the_name_and_titles_do_not() {
+    finds(
+        "Seen by Dr. K. Nakamura and J.R. Achterberg; referred by T. Okonkwo.",
+        &[
+            (Name, "K. Nakamura"),
+            (Name, "J.R. Achterberg"),
+            (Name, "T. Okonkwo"),
+        ],
+    );
+    keeps(
+        "Seen by Dr. K. Nakamura and Mrs. Pemberton.",
+        &["Dr.", "Mrs."],
+    );
+}
+
+#[test]
+fn possessive_endings_and_credentials_stay_outside_the_name() {
+    finds(
+        "Tobias's mother and Marisol\u{2019}s sister; signed, Wendell Szabo, LMFT",
+        &[(Name, "Tobias"), (Name, "Marisol"), (Name, "Wendell Szabo")],
+    );
+    keeps("Wendell Szabo, LMFT", &["LMFT"]);
+}
+
+#[test]
+fn headers_greetings_and_relation_words_mark_unknown_names() {
+    finds(
+        "Client: Xochitl Abernathy\nHi Oluwaseun,\nHer cousin Zandile stayed over.\nThanks,\nIfeoma",
+        &[
+            (Name, "Xochitl Abernathy"),
+            (Name, "Oluwaseun"),
+            (Name, "Zandile"),
+            (Name, "Ifeoma"),
+        ],
+    );
+}
+
+#[test]
+fn a_dozen_date_shapes_are_found() {
+    let dates = [
+        "2023-08-16",
+        "2023/08/16",
+        "08/16/2023",
+        "8-16-23",
+        "8.16.2023",
+        "Jul 14, 2016",
+        "July 14th",
+        "14 July 2016",
+        "the 3rd",
+        "Tuesday the 14th",
+        "Tuesday, March 4",
+        "March 2024",
+        "03/2021",
+        "the 21st of May",
+        "Sept. 9",
+    ];
+    for d in dates {
+        finds(&format!("Seen on {d} for follow-up."), &[(Date, d)]);
+    }
+    finds(
+        "Admitted in March, discharged 6/2.",
+        &[(Date, "March"), (Date, "6/2")],
+    );
+}
+
+#[test]
+fn years_times_and_counts_stay() {
+    keeps(
+        "Sober since 2019; call at 10:30 am; the 3rd session went well; rated anxiety 7/10.",
+        &["2019", "10:30", "3rd session", "7/10"],
+    );
+}
+
+#[test]
+fn ages_over_89_are_found_and_younger_ages_stay() {
+    finds(
+        "A 92-year-old widow; her sister, aged 95; age: 91; father is 97 y/o; mother in her 90s.",
+        &[
+            (Age, "92"),
+            (Age, "95"),
+            (Age, "91"),
+            (Age, "97"),
+            (Age, "90s"),
+        ],
+    );
+    keeps(
+        "A 34-year-old; age 67; 89 years old; 95 years ago.",
+        &["34", "67", "89", "95"],
+    );
+}
+
+#[test]
+fn phones_with_and_without_area_code_and_extensions() {
+    let phones = [
+        "(406) 555-0134",
+        "406-555-0134",
+        "406.555.0134",
+        "406 555 0134",
+        "1-406-555-0134",
+        "+1 406 555 0134",
+        "555-0134",
+        "406-555-0134 x12",
+        "406-555-0134 ext. 7",
+        "406/555-0134",
+    ];
+    for p in phones {
+        finds(&format!("Call her at {p} today."), &[(Phone, p)]);
+    }
+}
+
+#[test]
+fn addresses_with_units_po_boxes_zip_codes_and_counties() {
+    finds(
+        "Lives at 1577 Larkspur Ln, Apt 4B, Yakima, WA 98901-2231; mail to PO Box 88; moved from \
+         52 W 4th Street #3 in Cumberland County; office at 9 Harmon Blvd, Suite 210.",
+        &[
+            (Location, "1577 Larkspur Ln, Apt 4B"),
+            (Location, "Yakima"),
+            (Location, "98901-2231"),
+            (Location, "PO Box 88"),
+            (Location, "52 W 4th Street #3"),
+            (Location, "Cumberland County"),
+            (Location, "9 Harmon Blvd, Suite 210"),
+        ],
+    );
+    keeps("Lives at 1577 Larkspur Ln, Yakima, WA 98901.", &["WA"]);
+}
+
+#[test]
+fn cities_are_places_and_states_alone_stay() {
+    finds(
+        "She grew up in Missoula and moved to Salt Lake City, then to Macon, Georgia.",
+        &[
+            (Location, "Missoula"),
+            (Location, "Salt Lake City"),
+            (Location, "Macon"),
+        ],
+    );
+    keeps("She moved to Texas from Ohio.", &["Texas", "Ohio"]);
+}
+
+#[test]
+fn emails_urls_ips_and_handles() {
+    finds(
+        "Write t.okonkwo@fastmail.com; join https://telehealth.example.org/room/8812 or \
+         portal.cedarridgebh.org; logins from 198.51.100.23 and 2001:db8::4a2f; posts as @skater_22.",
+        &[
+            (Email, "t.okonkwo@fastmail.com"),
+            (Url, "https://telehealth.example.org/room/8812"),
+            (Url, "portal.cedarridgebh.org"),
+            (Ip, "198.51.100.23"),
+            (Ip, "2001:db8::4a2f"),
+            (Id, "@skater_22"),
+        ],
+    );
+}
+
+#[test]
+fn record_plan_licence_plate_case_and_ssn_numbers_are_ids() {
+    finds(
+        "SSN 123-45-6789. Chart #: 21877. MRN 00482913. Medicaid ID QX48821907. Policy #: \
+         HMO-4471823. Plate 7KDL291. Case no. 23-JV-0412. LPC #60412. Student ID S5520871.",
+        &[
+            (Id, "123-45-6789"),
+            (Id, "21877"),
+            (Id, "00482913"),
+            (Id, "QX48821907"),
+            (Id, "HMO-4471823"),
+            (Id, "7KDL291"),
+            (Id, "23-JV-0412"),
+            (Id, "60412"),
+            (Id, "S5520871"),
+        ],
+    );
+}
+
+#[test]
+fn organisations_by_head_word_saint_and_context() {
+    finds(
+        "Coworker at Harborview Medical Center; attends Sunnyside Middle School; church at St. \
+         Brigid; works at Brightwater; employer: Osprey Freight; Copperline Logistics called.",
+        &[
+            (Organization, "Harborview Medical Center"),
+            (Organization, "Sunnyside Middle School"),
+            (Organization, "St. Brigid"),
+            (Organization, "Brightwater"),
+            (Organization, "Osprey Freight"),
+            (Organization, "Copperline Logistics"),
+        ],
+    );
+    keeps(
+        "Seen in the Emergency Department; attends AA; referred to Medical Center staff.",
+        &["Emergency Department", "AA", "Medical Center"],
+    );
+}
+
+#[test]
+fn diagnoses_medications_service_codes_and_scores_stay() {
+    keeps(
+        "Dx F41.1, F32.9, Z63.0. Sertraline 50 mg; Lexapro 10mg. CPT 90834 and 90837. PHQ-9: 14; \
+         GAD-7 score of 11. A 10-minute break, 45 minutes, 3 times a week. Beck Depression \
+         Inventory reviewed over Zoom in Spanish.",
+        &[
+            "F41.1",
+            "F32.9",
+            "Z63.0",
+            "Sertraline 50 mg",
+            "Lexapro 10mg",
+            "90834",
+            "90837",
+            "PHQ-9: 14",
+            "GAD-7 score of 11",
+            "10-minute",
+            "45 minutes",
+            "3 times",
+            "Beck",
+            "Zoom",
+            "Spanish",
+        ],
+    );
+}
+
+#[test]
+fn known_identifiers_are_removed_in_part_in_any_case_and_possessive() {
+    let mut known = KnownIdentifiers::new();
+    known
+        .name("Hope Quarrington-Vale")
+        .name("Bartholomew Ezeji")
+        .address("77 Cobble Hill Rd, Bangor, ME 04401")
+        .organization("Quillfeather Analytics LLC");
+    let text = "hope said QUARRINGTON-VALE's dad (bartholomew) lives at 77 cobble hill rd in \
+                Bangor and works at Quillfeather Analytics. She has lost hope.";
+    let got = spans(text, &known);
+    let has = |l: Label, s: &str| got.iter().any(|(gl, g)| *gl == l && g == s);
+    assert!(
+        has(Name, "QUARRINGTON-VALE") || has(Name, "QUARRINGTON"),
+        "{got:?}"
+    );
+    assert!(has(Name, "bartholomew"), "{got:?}");
+    assert!(has(Location, "77 cobble hill rd"), "{got:?}");
+    assert!(has(Location, "Bangor"), "{got:?}");
+    assert!(has(Organization, "Quillfeather Analytics"), "{got:?}");
+    // A part that is an everyday word is taken where capitalised or before a verb only a
+    // person does, and not in `lost hope`.
+    assert!(has(Name, "hope"), "{got:?}");
+    let engine = Deidentifier::new(Options::default()).unwrap();
+    let lost = text.rfind("hope").unwrap();
+    assert!(
+        engine.detect(text, &known).iter().all(|s| s.end <= lost),
+        "{got:?}"
+    );
+    assert!(
+        format!("{known:?}").starts_with("KnownIdentifiers(")
+            && !format!("{known:?}").contains("Hope")
+    );
+}
