@@ -338,7 +338,13 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             Class::Strong => true,
             // A word that is also a name (Hope, Will) opens a sentence as a name only before a
             // verb that needs a person (`Hope said`, not `Hope remains`).
-            Class::Popular => strong_ctx || !start_of_sentence || (strong_verb && k + 1 == end),
+            // Among capitalised everyday words (`Insight Fair, Judgment Good`, `Faith, Family
+            // and Friends`) it is a word too.
+            Class::Popular => {
+                strong_ctx
+                    || (!start_of_sentence && !title_case_around(cx, i, end, &classes))
+                    || (strong_verb && k + 1 == end)
+            }
             Class::Unknown => strong_ctx || !start_of_sentence || (verb && k + 1 == end),
             Class::Word => {
                 let e = cx.entry(k);
@@ -420,6 +426,36 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
         cx.claim(i + s, span_end, label);
     }
     consumed_end
+}
+
+/// Whether the run `i..end` stands among capitalised everyday words: inside the run, or as the
+/// nearest word before or after it on the line (across a comma or `and`).
+fn title_case_around(cx: &Ctx, i: usize, end: usize, classes: &[Class]) -> bool {
+    if classes.contains(&Class::Word)
+        && !classes
+            .iter()
+            .any(|c| *c == Class::Strong || *c == Class::Unknown)
+    {
+        return true;
+    }
+    let common_cap = |k: usize| {
+        cx.tok(k)
+            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Cap)
+            && !cx.sentence_start(k)
+            && cx.entry(k).is_word(50)
+            && !cx.entry(k).is_popular_name()
+    };
+    let mut p = i;
+    while p > 0 && cx.same_line(p) && (matches!(cx.s(p - 1), "," | "&") || cx.is(p - 1, "and")) {
+        p -= 1;
+    }
+    let before = p > 0 && p < i && cx.same_line(p) && common_cap(p - 1);
+    let mut n = end;
+    while cx.same_line(n) && (matches!(cx.s(n), "," | "&") || cx.is(n, "and")) {
+        n += 1;
+    }
+    let after = n > end && cx.same_line(n) && common_cap(n);
+    before || after || (p == i && i > 0 && cx.same_line(i) && common_cap(i - 1))
 }
 
 /// `Last, First`: returns the end of the given name if the run `s..e` is one surname followed by

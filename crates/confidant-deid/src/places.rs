@@ -157,7 +157,7 @@ fn unit(cx: &Ctx, i: usize, after_address: bool) -> Option<usize> {
     // `#3` is a unit only right after an address; elsewhere it is a rank, a count or a licence.
     if hash_only && !after_address {
         return None;
-}
+    }
     Some(k + 1)
 }
 
@@ -401,6 +401,18 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
     let weak = (j..e)
         .filter(|&k| is_head(cx, k))
         .all(|k| cx.has(k, &vocab::WEAK_ORG_HEADS));
+    // Methods are not organisations: `Dialectical Behavior Therapy`, `Family Systems`.
+    const METHODS: &[&str] = &["therapy", "therapies", "systems"];
+    let method = (j..e)
+        .filter(|&k| is_head(cx, k))
+        .all(|k| cx.is_in(k, METHODS));
+    if method
+        && !distinct.iter().any(|&k| {
+            !cx.entry(k).is_word(60) || cx.entry(k).is_popular_name() || cx.entry(k).is_place()
+        })
+    {
+        return None;
+    }
     if weak {
         let uncommon = distinct.iter().any(|&k| !cx.entry(k).is_word(35));
         let before_head = (j..h)
@@ -517,8 +529,11 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
     if e == i {
         return None;
     }
-    // Programs people attend are not employers (`attends AA`).
-    if (i..e).all(|k| cx.entry(k).has(NEVER) && cx.tok(k).is_some_and(|t| t.case == Case::Upper)) {
+    // Programs and services people attend are not employers (`attends AA`, `attends Mass`).
+    let attend = i > 0 && cx.has(i - 1, &DIRECT);
+    if (i..e).all(|k| {
+        cx.entry(k).has(NEVER) && (attend || cx.tok(k).is_some_and(|t| t.case == Case::Upper))
+    }) {
         return None;
     }
     // A lone capitalised word that is a place after `in` is a place, not an employer.

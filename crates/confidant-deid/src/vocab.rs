@@ -485,7 +485,7 @@ pub(crate) static STATES: &[&str] = &[
 pub(crate) static NEVER: &[&str] = &[
     // pronouns and the like
     "i", "i'm", "i've", "ok", "okay", "mom", "dad", "mum", "grandma", "grandpa", "nana", "papa",
-    "god", "jesus", "christ", "allah", "lord", "bible", "quran", "koran", "torah", "buddha",
+    "god", "mass", "jesus", "christ", "allah", "lord", "bible", "quran", "koran", "torah", "buddha",
     // languages, peoples, faiths
     "english", "spanish", "french", "german", "italian", "portuguese", "chinese", "mandarin",
     "cantonese", "japanese", "korean", "vietnamese", "tagalog", "filipino", "arabic", "hebrew",

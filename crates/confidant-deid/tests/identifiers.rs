@@ -283,6 +283,24 @@ fn organisations_by_head_word_saint_and_context() {
 }
 
 #[test]
+fn capitalised_clinical_phrases_stay() {
+    keeps(
+        "Mental status: Insight Fair, Judgment Good. Protective factors include Faith, Family \
+         and her Dog. Practiced Dialectical Behavior Therapy skills. She attends Mass on Sundays \
+         and speaks English and Vietnamese.",
+        &[
+            "Fair",
+            "Good",
+            "Faith",
+            "Dialectical Behavior Therapy",
+            "Mass",
+            "Sundays",
+            "Vietnamese",
+        ],
+    );
+}
+
+#[test]
 fn diagnoses_medications_service_codes_and_scores_stay() {
     keeps(
         "Dx F41.1, F32.9, Z63.0. Sertraline 50 mg; Lexapro 10mg. CPT 90834 and 90837. PHQ-9: 14; \
