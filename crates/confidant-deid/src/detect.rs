@@ -46,9 +46,14 @@ impl<'a> Ctx<'a> {
     pub fn from_tokens(lex: &'static Lexicon, text: &'a str, toks: Vec<Tok>) -> Self {
         let entries = toks
             .iter()
-            .map(|t| match t.kind {
-                Kind::Num => Entry::default(),
-                _ => lex.get(&text[t.start..t.end]),
+            .map(|t| {
+                let s = &text[t.start..t.end];
+                match t.kind {
+                    Kind::Num => Entry::default(),
+                    // The only marks in the word lists.
+                    Kind::Punct if !matches!(s, "#" | ":" | "." | "-" | "&") => Entry::default(),
+                    _ => lex.get(s),
+                }
             })
             .collect();
         Ctx {

@@ -548,3 +548,28 @@ pub(crate) static NEVER: &[&str] = &[
     "xyrem", "nuplazid", "cogentin", "benztropine", "ingrezza", "austedo", "zurzuvae", "zulresso",
     "auvelity", "lybalvi", "cobenfy",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_indexed_list_has_its_own_bit() {
+        let bits: Vec<u32> = indexed().iter().map(|l| l.bit).collect();
+        let mut all = 0u32;
+        for b in &bits {
+            assert_eq!(b.count_ones(), 1);
+            assert_eq!(all & b, 0, "bit {b:#x} used twice");
+            all |= b;
+        }
+    }
+
+    #[test]
+    fn lists_are_lower_case_so_lookups_match() {
+        for l in indexed() {
+            for w in l.words {
+                assert_eq!(*w, w.to_lowercase(), "{w}");
+            }
+        }
+    }
+}
