@@ -374,7 +374,14 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
     {
         return None;
     }
-    let pad = a.len() == 2 && a.starts_with('0') || b.len() == 2 && b.starts_with('0');
+    // Zero-padded if the month and day were written with two digits (`2024-11-30`, `03/04`).
+    let c_len = if three { cx.s(i + 4).len() } else { 0 };
+    let (m_len, d_len) = if a.len() == 4 {
+        (b.len(), c_len)
+    } else {
+        (a.len(), b.len())
+    };
+    let pad = (m_len == 2 && d_len == 2) || a.starts_with('0') || b.starts_with('0');
     let va: u32 = a.parse().ok()?;
     let vb: u32 = b.parse().ok()?;
     if three {

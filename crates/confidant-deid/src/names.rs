@@ -293,11 +293,13 @@ fn context_after(cx: &Ctx, e: usize) -> (bool, bool, bool) {
 }
 
 fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
-    // Leading titles and relation words (`Dr.`, `Peer`, `Aunt`) stay outside and make the
-    // rest a name.
+    // Leading titles, relation words and greetings (`Dr.`, `Peer`, `Aunt`, `Hi`) stay outside
+    // and make the rest a name.
     let mut i = start;
     let mut strong_ctx = false;
-    while i < end && (cx.has(i, &vocab::TITLES) || cx.has(i, &vocab::RELATIONS)) {
+    while i < end
+        && (cx.has(i, &vocab::TITLES) || cx.has(i, &vocab::RELATIONS) || cx.has(i, &GREETINGS))
+    {
         i += 1;
         if cx.s(i) == "." {
             i += 1;
@@ -341,8 +343,13 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             // Among capitalised everyday words (`Insight Fair, Judgment Good`, `Faith, Family
             // and Friends`) it is a word too.
             Class::Popular => {
+                let beside_word = (n > 0 && classes[n - 1] == Class::Word)
+                    || classes.get(n + 1) == Some(&Class::Word);
                 strong_ctx
-                    || (!start_of_sentence && !title_case_around(cx, i, end, &classes))
+                    || (!start_of_sentence
+                        && !beside_word
+                        && !title_case_around(cx, i, end, &classes)
+                        && !only_word_names_after_start(cx, i, &classes))
                     || (strong_verb && k + 1 == end)
             }
             Class::Unknown => strong_ctx || !start_of_sentence || (verb && k + 1 == end),
@@ -426,6 +433,15 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
         cx.claim(i + s, span_end, label);
     }
     consumed_end
+}
+
+/// Whether the run from `i` opens a sentence and holds only names that are also words
+/// (`Insurance: Blue Cross`): then no word in it is a name without more evidence.
+fn only_word_names_after_start(cx: &Ctx, i: usize, classes: &[Class]) -> bool {
+    cx.sentence_start(i)
+        && classes
+            .iter()
+            .all(|c| matches!(c, Class::Popular | Class::Never))
 }
 
 /// Whether the run `i..end` stands among capitalised everyday words: inside the run, or as the

@@ -350,17 +350,17 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
             if cx.sentence_start(p) && e.is_word(20) && !e.is_name() && !is_head(cx, p) {
                 break;
             }
-            if cx.has(p, &vocab::TITLES) && cx.s(p + 1) == "." {
+            if cx.has(p, &vocab::TITLES) {
                 break;
             }
             j = p;
             continue;
         }
-        if cx.is_in(p, &["of", "for", "and", "&", "de", "la", "the"])
-            && p > 0
-            && cap(cx, p - 1)
-            && cx.free(p - 1)
-        {
+        // `University of Montana Medical Center`, `Fenwick & Hale Architects`; but not `Dr.
+        // Sato of Bridger Psychiatry`: `of` and `for` join only after another head word.
+        let connector = cx.is_in(p, &["and", "&", "de", "la", "the"])
+            || (cx.is_in(p, &["of", "for"]) && p > 0 && is_head(cx, p - 1));
+        if connector && p > 0 && cap(cx, p - 1) && cx.free(p - 1) {
             j = p;
             continue;
         }
@@ -592,7 +592,11 @@ fn org_trigger(cx: &Ctx, p: usize) -> bool {
         if cx.has(q, &ROLE) && in_ok {
             return true;
         }
-        // `laid off from`, `works part-time at`, `job as a clerk at`.
+        // `works part-time at`.
+        if q >= 3 && cx.is(q, "time") && cx.s(q - 1) == "-" && cx.has(q - 3, &ROLE) {
+            return true;
+        }
+        // `laid off from`, `works there at`.
         if q > 0
             && cx.has(q - 1, &ROLE)
             && cx.is_in(
@@ -676,8 +680,17 @@ fn county(cx: &Ctx, i: usize) -> Option<usize> {
 }
 
 fn city_state(cx: &Ctx, i: usize) -> Option<usize> {
-    let e = cap_run(cx, i, 3);
-    if e == i || cx.s(e) != "," || !cx.same_line(e + 1) {
+    let e = cap_run(cx, i, 4);
+    // `Bozeman MT 59715`: no comma, but a state code and a ZIP code.
+    if e > i + 1
+        && cx.s(e) != ","
+        && cx.digits(e, 5, 5)
+        && cx.tok(e - 1).is_some_and(|t| t.case == Case::Upper)
+        && vocab::STATE_CODES.contains(&cx.s(e - 1))
+    {
+        return Some(e - 1);
+    }
+    if e == i || cx.s(e) != "," || !cx.same_line(e + 1) || e - i > 3 {
         return None;
     }
     let n = state_starting(cx, e + 1)?;

@@ -89,7 +89,7 @@ pub(crate) fn apply(
         let original = &text[s.start..s.end];
         let replacement = match s.label {
             Label::Name if options.names == NamePolicy::Pseudonyms => {
-                pseudonymize(lex, original, table)
+                pseudonymize(lex, original, table, after_title(&text[..s.start]))
             }
             Label::Date => date(lex, original, date_policy),
             other => placeholder(other, original).to_string(),
@@ -156,7 +156,45 @@ fn date(lex: &'static Lexicon, original: &str, policy: DatePolicy) -> String {
 }
 
 /// Replaces each word of a name by its pseudonym, keeping spaces, commas and dots.
-fn pseudonymize(lex: &Lexicon, original: &str, table: &mut PseudonymTable) -> String {
+/// Whether `before` ends with a formal title (`Mrs. `, `Dr `): the name after one is a
+/// surname (after `Aunt` or `Grandpa` it is a given name).
+fn after_title(before: &str) -> bool {
+    let trimmed = before.trim_end_matches([' ', '.']);
+    let word = trimmed
+        .rsplit(|c: char| !c.is_alphabetic())
+        .next()
+        .unwrap_or("");
+    const FORMAL: &[&str] = &[
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "miss",
+        "mister",
+        "prof",
+        "professor",
+        "rev",
+        "det",
+        "detective",
+        "sgt",
+        "officer",
+        "judge",
+        "capt",
+        "captain",
+        "lt",
+        "dean",
+        "attorney",
+    ];
+    trimmed.len() < before.len() && crate::vocab::is_in(FORMAL, word)
+}
+
+fn pseudonymize(
+    lex: &Lexicon,
+    original: &str,
+    table: &mut PseudonymTable,
+    after_title: bool,
+) -> String {
     let toks = tokenize(original);
     let words: Vec<usize> = (0..toks.len())
         .filter(|&k| toks[k].kind == Kind::Word)
@@ -187,6 +225,7 @@ fn pseudonymize(lex: &Lexicon, original: &str, table: &mut PseudonymTable) -> St
             let e = lex.get(w);
             let after_initial = n > 0 && is_initial(words[n - 1]);
             if after_initial
+                || (after_title && !table.knows(w))
                 || (e.is_surname() && !e.is_given())
                 || (e.is_surname() && e.surname_rank > 0 && e.births < 1000 && !table.knows(w))
             {

@@ -259,6 +259,11 @@ pub(crate) static NAME_VERBS: List = List {
 pub(crate) static ORG_HEADS: List = List {
     bit: 1 << 6,
     words: &[
+    "architects", "architecture", "attorneys", "lawyers", "law", "accounting", "accountants",
+    "consultants", "advisors", "advisers", "builders", "contractors", "landscaping", "plumbing",
+    "electric", "roofing", "cleaners", "movers", "trucking", "transport", "dentistry",
+    "orthodontics", "optometry", "chiropractic", "veterinary", "manor", "retreat", "haven",
+    "sanctuary", "sons", "brothers", "bros", "partnership", "ventures", "holdings", "capital",
     "hospital", "hospitals", "clinic", "clinics", "center", "centre", "centers", "school",
     "schools", "academy", "college", "university", "institute", "church", "parish", "chapel",
     "cathedral", "temple", "synagogue", "mosque", "ministries", "ministry", "department", "dept",

@@ -283,6 +283,29 @@ fn organisations_by_head_word_saint_and_context() {
 }
 
 #[test]
+fn people_and_organisations_next_to_each_other_stay_apart() {
+    finds(
+        "Referred by Dr Haruki Sato of Bridger Peaks Psychiatry. Her boss at Fenwick & Hale \
+         Architects called. She works part-time at Tamsworth. Mailing address: 9 Elm St, \
+         Bozeman MT 59715. Hi Joy, per Case Manager Deshawn Pruitt the form is due.",
+        &[
+            (Name, "Haruki Sato"),
+            (Organization, "Bridger Peaks Psychiatry"),
+            (Organization, "Fenwick & Hale Architects"),
+            (Organization, "Tamsworth"),
+            (Location, "Bozeman"),
+            (Location, "59715"),
+            (Name, "Joy"),
+            (Name, "Deshawn Pruitt"),
+        ],
+    );
+    keeps(
+        "Insurance: Blue Cross member. Per Case Manager notes.",
+        &["Blue Cross", "Case Manager"],
+    );
+}
+
+#[test]
 fn capitalised_clinical_phrases_stay() {
     keeps(
         "Mental status: Insight Fair, Judgment Good. Protective factors include Faith, Family \

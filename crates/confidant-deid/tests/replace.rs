@@ -96,6 +96,8 @@ fn dates_shift_in_their_own_shape_and_keep_intervals() {
         ("Dec 20, 2023", "Jan 19, 2024"),
         ("March 2024", "April 2024"),
         ("Sept. 9", "Oct. 9"),
+        ("2024-11-30", "2024-12-30"),
+        ("12/05/2024", "01/04/2025"),
     ];
     for (from, to) in cases {
         let out = deid(
