@@ -427,7 +427,12 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
     if a.len() > 2 || b.len() > 2 || !(1..=12).contains(&va) || !(1..=31).contains(&vb) {
         return None;
     }
-    let context = lenient || month_day_context(cx, i);
+    // `6/1 @ 3pm`, `6/1 at 10:00`: a time after it makes it a date.
+    let time_after = cx.is_in(end, &["@", "at"])
+        && (cx.kind(end + 1, Kind::Alnum) && cx.s(end + 1).ends_with(['m', 'M'])
+            || cx.kind(end + 1, Kind::Num)
+                && matches!(cx.s(end + 2), ":" | "am" | "pm" | "AM" | "PM"));
+    let context = lenient || time_after || month_day_context(cx, i);
     if !context {
         return None;
     }

@@ -158,6 +158,15 @@ impl<'a> Ctx<'a> {
         });
     }
 
+    /// Marks tokens `i..j` as settled without labelling them (a state's name: later passes
+    /// must not take its words for a city).
+    pub fn settle(&mut self, i: usize, j: usize) {
+        let j = j.min(self.toks.len());
+        for c in self.claimed.get_mut(i..j).into_iter().flatten() {
+            *c = true;
+        }
+    }
+
     /// Labels the byte range `start..end` and claims every token it touches, unless one of them
     /// is already claimed.
     pub fn claim_bytes(&mut self, start: usize, end: usize, label: Label) -> bool {

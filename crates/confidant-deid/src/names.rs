@@ -297,7 +297,25 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
     // and make the rest a name.
     let mut i = start;
     let mut strong_ctx = false;
+    // `CLIENT NAME:`, `Emergency Contact:`: a label, not a person.
+    if cx.s(end) == ":" && cx.touches(end) {
+        return end;
+    }
+    // `Puerto Rico`, `South Carolina`: a state or country is not an identifier.
+    let phrase: Vec<String> = (start..end)
+        .filter(|&k| cx.kind(k, Kind::Word))
+        .map(|k| cx.s(k).to_lowercase())
+        .collect();
+    if phrase.len() > 1 && vocab::is_in(vocab::STATES, &phrase.join(" "))
+        || vocab::is_in(vocab::REGION_PHRASES, &phrase.join(" "))
+    {
+        cx.settle(start, end);
+        return end;
+    }
     while i < end
+        && cx
+            .tok(i)
+            .is_some_and(|t| t.case != Case::Upper || cx.s(i).len() < 3)
         && (cx.has(i, &vocab::TITLES) || cx.has(i, &vocab::RELATIONS) || cx.has(i, &GREETINGS))
     {
         i += 1;

@@ -92,7 +92,7 @@ fn emails_and_handles(cx: &mut Ctx) {
         let word_start = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
         let mut h = at + 1;
         while h < bytes.len()
-            && (bytes[h].is_ascii_alphanumeric() || matches!(bytes[h], b'_' | b'.'))
+            && (bytes[h].is_ascii_alphanumeric() || matches!(bytes[h], b'_' | b'.' | b'-'))
         {
             h += 1;
         }

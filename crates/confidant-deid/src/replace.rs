@@ -237,6 +237,9 @@ fn pseudonymize(
             Role::Given
         } else if Some(&k) == full.last()
             || (k > 0 && &original[toks[k - 1].start..toks[k - 1].end] == "-")
+            || toks
+                .get(k + 1)
+                .is_some_and(|t| &original[t.start..t.end] == "-")
         {
             Role::Surname
         } else {

@@ -259,6 +259,7 @@ pub(crate) static NAME_VERBS: List = List {
 pub(crate) static ORG_HEADS: List = List {
     bit: 1 << 6,
     words: &[
+    "medicine", "pd", "fd", "ems",
     "architects", "architecture", "attorneys", "lawyers", "law", "accounting", "accountants",
     "consultants", "advisors", "advisers", "builders", "contractors", "landscaping", "plumbing",
     "electric", "roofing", "cleaners", "movers", "trucking", "transport", "dentistry",
@@ -482,6 +483,15 @@ pub(crate) static STATES: &[&str] = &[
     "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon", "pennsylvania",
     "rhode island", "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont",
     "virginia", "washington", "west virginia", "wisconsin", "wyoming", "puerto rico",
+];
+
+/// Countries and territories of several words (never identifiers).
+#[rustfmt::skip]
+pub(crate) static REGION_PHRASES: &[&str] = &[
+    "puerto rico", "united states", "new zealand", "south africa", "el salvador", "costa rica",
+    "united kingdom", "great britain", "south korea", "north korea", "saudi arabia", "sri lanka",
+    "dominican republic", "hong kong", "sierra leone", "ivory coast", "czech republic",
+    "united arab emirates", "new england", "pacific northwest", "virgin islands",
 ];
 
 /// Capitalised words in therapy notes that are never identifiers: languages and peoples,

@@ -306,6 +306,33 @@ fn people_and_organisations_next_to_each_other_stay_apart() {
 }
 
 #[test]
+fn capitals_accents_and_hyphens_in_names() {
+    finds(
+        "CLIENT NAME: MARGUERITE OYELARAN-FOSTER\nJosé Ñúñez and Zoë Lindqvist-Bauer attended; \
+         Siobhan O'Sullivan-Park arrived late.",
+        &[
+            (Name, "MARGUERITE OYELARAN-FOSTER"),
+            (Name, "José Ñúñez"),
+            (Name, "Zoë Lindqvist-Bauer"),
+            (Name, "Siobhan O'Sullivan-Park"),
+        ],
+    );
+    keeps("CLIENT NAME: MARGUERITE OYELARAN-FOSTER", &["CLIENT NAME"]);
+    keeps(
+        "She wants to return to Puerto Rico or South Carolina.",
+        &["Puerto Rico", "South Carolina"],
+    );
+}
+
+#[test]
+fn a_month_and_day_before_a_time_is_a_date_and_handles_may_hold_dashes() {
+    finds(
+        "Appt w/ Dr Okwuosa 6/1 @ 3pm. Venmo @ramona-k.",
+        &[(Date, "6/1"), (Id, "@ramona-k")],
+    );
+}
+
+#[test]
 fn capitalised_clinical_phrases_stay() {
     keeps(
         "Mental status: Insight Fair, Judgment Good. Protective factors include Faith, Family \
