@@ -9,7 +9,7 @@ use crate::audit::{Access, Action, Event, Outcome};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId};
 use crate::policy::{self, AdminOp, Decision, DenyReason, Facts, Op, RecordClass, StaffRole};
-use crate::ports::to_millis;
+use crate::ports::{UnixMillis, UserRow, to_millis};
 use crate::vault::Vault;
 
 /// What a service wants to do to which record of which client.
@@ -66,6 +66,20 @@ pub(crate) fn denial_error(reason: DenyReason) -> CoreError {
     }
 }
 
+/// The facts an account gives at `now` (supervisor, NDA, access window), relationships false.
+fn account_facts(user: Option<&UserRow>, now: UnixMillis) -> Facts {
+    let window_open = user.is_some_and(|u| match (u.window_start, u.window_end) {
+        (Some(start), Some(end)) => start <= now && now < end,
+        _ => false,
+    });
+    Facts {
+        access_window_open: window_open,
+        nda_on_file: user.is_some_and(|u| u.nda_at.is_some()),
+        has_supervisor: user.is_some_and(|u| u.supervisor.is_some()),
+        ..Facts::default()
+    }
+}
+
 impl Vault {
     /// The facts of `actor` about `client` that the policy needs.
     pub(crate) fn facts(
@@ -75,27 +89,17 @@ impl Vault {
         author: Option<ActorId>,
     ) -> CoreResult<Facts> {
         let now = to_millis(self.clock.now());
-        let team = self.store.care_team(client)?;
-        let mine = team.iter().find(|m| m.user == actor.id);
-        let shared = if actor.role == StaffRole::Supervisor {
-            self.store
-                .shares_to(actor.id)?
-                .iter()
-                .any(|s| s.client == client)
-        } else {
-            false
-        };
+        // One read for every fact, so they all describe the same moment.
+        let row = self.store.access_facts(actor.id, client)?;
         Ok(Facts {
-            on_care_team: mine.is_some(),
-            primary_clinician: mine.is_some_and(|m| m.primary),
+            on_care_team: row.care_team.is_some(),
+            primary_clinician: row.care_team == Some(true),
             author: author == Some(actor.id),
-            shared_for_supervision: shared,
-            break_glass: self
-                .store
-                .active_break_glass(actor.id, client, now)?
-                .is_some(),
-            restricted: self.store.is_restricted(client)?,
-            ..self.actor_facts(actor)?
+            shared_for_supervision: actor.role == StaffRole::Supervisor
+                && row.shared_for_supervision,
+            break_glass: row.break_glass_until.is_some_and(|until| until > now),
+            restricted: row.restricted,
+            ..account_facts(row.account.as_ref(), now)
         })
     }
 
@@ -103,19 +107,7 @@ impl Vault {
     /// client is false.
     fn actor_facts(&self, actor: &Actor) -> CoreResult<Facts> {
         let now = to_millis(self.clock.now());
-        let user = self.store.user(actor.id)?;
-        let window_open = user
-            .as_ref()
-            .is_some_and(|u| match (u.window_start, u.window_end) {
-                (Some(start), Some(end)) => start <= now && now < end,
-                _ => false,
-            });
-        Ok(Facts {
-            access_window_open: window_open,
-            nda_on_file: user.as_ref().is_some_and(|u| u.nda_at.is_some()),
-            has_supervisor: user.as_ref().is_some_and(|u| u.supervisor.is_some()),
-            ..Facts::default()
-        })
+        Ok(account_facts(self.store.user(actor.id)?.as_ref(), now))
     }
 
     /// Asks the policy about a client record; a denial is audited and returned as the error

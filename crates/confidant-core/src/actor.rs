@@ -136,18 +136,16 @@ impl Vault {
     /// Resolves an API token to the actor it speaks for: unexpired, its account active, with
     /// the account's current role.
     pub fn authenticate(&self, token: &ApiTokenSecret) -> CoreResult<Actor> {
-        let row = self
+        let (row, account) = self
             .store
-            .token_by_digest(&token.digest())?
+            .token_and_account(&token.digest())?
             .ok_or(CoreError::Unauthenticated)?;
         let now = to_millis(self.clock.now());
         if row.expires_at.is_some_and(|e| e <= now) {
             return Err(CoreError::Unauthenticated);
         }
-        let user = self
-            .store
-            .user(row.actor)?
-            .filter(|u| u.status == ACTIVE)
+        let user = account
+            .filter(|u| u.status == ACTIVE && u.id == row.actor)
             .ok_or(CoreError::Unauthenticated)?;
         let role = StaffRole::parse(&user.role).ok_or(CoreError::Unauthenticated)?;
         let scope = Scope::parse(&row.scope).ok_or(CoreError::Unauthenticated)?;

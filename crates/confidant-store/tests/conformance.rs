@@ -87,6 +87,8 @@ macro_rules! conformance_suite {
             break_glass_is_active_only_before_expiry_and_only_for_that_user_and_client,
             break_glass_grants_list_newest_first_and_review_marks_them_once,
             clients_are_unrestricted_until_marked_and_can_be_unmarked,
+            access_facts_read_every_relationship_of_a_member_and_client_at_once,
+            a_token_reads_back_with_its_account_by_digest,
             tokens_of_an_actor_are_listed_by_creation_time_and_only_theirs,
             only_the_owning_actor_can_revoke_a_token,
             staff_conflict_messages_name_no_stored_values,
@@ -142,10 +144,11 @@ mod suite {
         ActorId, AppointmentId, ClientId, EpisodeId, NoteId, PasskeyId, PracticeId, TokenId,
     };
     use confidant_core::ports::{
-        AppointmentRow, AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow, BreakGlassRow,
-        CareTeamRow, CeremonyKind, ChallengeRow, CheckpointRow, ClientKeyRow, ClientRow, Digest,
-        EpisodeRow, InvitationRow, NewPractice, NoteRow, PasskeyCeremonyRow, PasskeyRow,
-        PracticeKeyRow, PracticeRow, SessionRow, ShareRow, Store, StoreError, TokenRow, UserRow,
+        AccessFactsRow, AppointmentRow, AuditFilter, AuditKeyRow, AuditNodeRow, AuditRow,
+        BreakGlassRow, CareTeamRow, CeremonyKind, ChallengeRow, CheckpointRow, ClientKeyRow,
+        ClientRow, Digest, EpisodeRow, InvitationRow, NewPractice, NoteRow, PasskeyCeremonyRow,
+        PasskeyRow, PracticeKeyRow, PracticeRow, SessionRow, ShareRow, Store, StoreError, TokenRow,
+        UserRow,
     };
     use confidant_crypto::{Argon2Cost, Sealed, UnsealMethod, UnsealSlot};
 
@@ -2176,6 +2179,91 @@ mod suite {
         assert!(!store.is_restricted(client.id).unwrap());
         assert!(!store.is_restricted(ClientId::random()).unwrap());
         assert_conflict(store.set_restricted(ClientId::random(), true));
+    }
+
+    /// No account, no relationship: what `access_facts` says of strangers.
+    fn no_facts(account: Option<UserRow>) -> AccessFactsRow {
+        AccessFactsRow {
+            account,
+            care_team: None,
+            shared_for_supervision: false,
+            break_glass_until: None,
+            restricted: false,
+        }
+    }
+
+    pub fn access_facts_read_every_relationship_of_a_member_and_client_at_once(h: &dyn Harness) {
+        let store = h.open();
+        let (client, _) = stored_client(&*store);
+        let (other, _) = stored_client(&*store);
+        let clinician = stored_user(&*store);
+        let trainee = stored_user(&*store);
+        let supervisor = stored_user(&*store);
+        let facts =
+            |user: &UserRow, client: &ClientRow| store.access_facts(user.id, client.id).unwrap();
+        assert_eq!(
+            facts(&clinician, &client),
+            no_facts(Some(clinician.clone()))
+        );
+
+        store
+            .add_to_care_team(&member(client.id, clinician.id, true))
+            .unwrap();
+        store
+            .add_to_care_team(&member(client.id, trainee.id, false))
+            .unwrap();
+        store
+            .add_share(&share(client.id, trainee.id, supervisor.id))
+            .unwrap();
+        for (granted, lapses) in [(1, 1_800_000_000_000), (2, 1_700_000_000_000)] {
+            store
+                .insert_break_glass(&grant(supervisor.id, client.id, granted, lapses))
+                .unwrap();
+        }
+        store.set_restricted(client.id, true).unwrap();
+        assert_eq!(facts(&clinician, &client).care_team, Some(true));
+        assert_eq!(facts(&trainee, &client).care_team, Some(false));
+        assert_eq!(
+            facts(&supervisor, &client),
+            AccessFactsRow {
+                shared_for_supervision: true,
+                break_glass_until: Some(1_800_000_000_000),
+                restricted: true,
+                ..no_facts(Some(supervisor.clone()))
+            }
+        );
+        assert_eq!(
+            facts(&supervisor, &other),
+            no_facts(Some(supervisor.clone()))
+        );
+        let unknown = store.access_facts(ActorId::random(), ClientId::random());
+        assert_eq!(unknown.unwrap(), no_facts(None));
+
+        // Leaving the care team ends the membership and the share made under it.
+        assert!(store.remove_from_care_team(client.id, trainee.id).unwrap());
+        assert_eq!(facts(&trainee, &client).care_team, None);
+        assert!(!facts(&supervisor, &client).shared_for_supervision);
+    }
+
+    pub fn a_token_reads_back_with_its_account_by_digest(h: &dyn Harness) {
+        let store = h.open();
+        let account = stored_user(&*store);
+        let token = token_of(account.id, 1_700_000_000_000);
+        store.insert_token(&token).unwrap();
+        assert_eq!(
+            store.token_and_account(&token.digest).unwrap(),
+            Some((token.clone(), Some(account.clone())))
+        );
+        assert_eq!(store.token_and_account(&digest()).unwrap(), None);
+        // A token for an account the store does not hold reads back without one.
+        let stray = token_of(ActorId::random(), 1_700_000_000_000);
+        store.insert_token(&stray).unwrap();
+        assert_eq!(
+            store.token_and_account(&stray.digest).unwrap(),
+            Some((stray, None))
+        );
+        assert!(store.revoke_token(account.id, token.id).unwrap());
+        assert_eq!(store.token_and_account(&token.digest).unwrap(), None);
     }
 
     pub fn tokens_of_an_actor_are_listed_by_creation_time_and_only_theirs(h: &dyn Harness) {

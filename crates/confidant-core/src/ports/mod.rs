@@ -16,8 +16,8 @@ pub use assessment::{AssessmentRow, AssessmentStore};
 pub use attachment::{AttachmentRow, AttachmentStore, BlobStore, BlobWriter};
 pub use passkey::{CeremonyKind, PasskeyCeremonyRow, PasskeyRow, PasskeyStore};
 pub use staff::{
-    BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow, SessionRow,
-    ShareRow, StaffStore, UserRow,
+    AccessFactsRow, BreakGlassRow, CareStore, CareTeamRow, ChallengeRow, Digest, InvitationRow,
+    SessionRow, ShareRow, StaffStore, UserRow,
 };
 
 use confidant_crypto::{Sealed, UnsealSlot, WrappedKey};
@@ -352,7 +352,7 @@ pub trait NoteStore {
 }
 
 /// API tokens.
-pub trait TokenStore {
+pub trait TokenStore: StaffStore {
     /// Stores a token digest; `Conflict` if the id or digest exists.
     fn insert_token(&self, row: &TokenRow) -> StoreResult<()>;
     /// The token with this digest, if any.
@@ -361,6 +361,18 @@ pub trait TokenStore {
     fn tokens_of(&self, actor: ActorId) -> StoreResult<Vec<TokenRow>>;
     /// Deletes a token; whether it existed and belonged to `actor`.
     fn revoke_token(&self, actor: ActorId, id: TokenId) -> StoreResult<bool>;
+    /// The token with this digest and the account it acts for, as of one moment (every request
+    /// asks). An engine answers it in one query; this default asks the methods above.
+    fn token_and_account(
+        &self,
+        digest: &[u8; 32],
+    ) -> StoreResult<Option<(TokenRow, Option<UserRow>)>> {
+        let Some(token) = self.token_by_digest(digest)? else {
+            return Ok(None);
+        };
+        let account = self.user(token.actor)?;
+        Ok(Some((token, account)))
+    }
 }
 
 /// One audit event as stored: the canonical bytes that are hashed into the Merkle tree, plus

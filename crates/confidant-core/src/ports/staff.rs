@@ -211,8 +211,24 @@ pub trait StaffStore {
     fn use_recovery_code(&self, user: ActorId, digest: &Digest) -> StoreResult<bool>;
 }
 
+/// What the access policy needs about one staff member and one client: read at once, because
+/// every access to a record asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessFactsRow {
+    /// The member's account, if it exists.
+    pub account: Option<UserRow>,
+    /// `Some(primary)` if the member is on the client's care team.
+    pub care_team: Option<bool>,
+    /// Whether the client was shared with the member (as supervisor) for supervision.
+    pub shared_for_supervision: bool,
+    /// When the member's latest break-glass grant for the client lapses, if they have one.
+    pub break_glass_until: Option<UnixMillis>,
+    /// Whether the client is restricted.
+    pub restricted: bool,
+}
+
 /// Who may see which client: care teams, supervision shares, break-glass grants, restriction.
-pub trait CareStore {
+pub trait CareStore: StaffStore {
     /// Adds a care team member; `Conflict` if already on the team.
     fn add_to_care_team(&self, row: &CareTeamRow) -> StoreResult<()>;
     /// Removes a member (and any supervision share they made for this client); whether one was removed.
@@ -247,4 +263,20 @@ pub trait CareStore {
     fn set_restricted(&self, client: ClientId, restricted: bool) -> StoreResult<()>;
     /// Whether a client is restricted.
     fn is_restricted(&self, client: ClientId) -> StoreResult<bool>;
+
+    /// Everything the access policy reads about `user` and `client`, as of one moment. An
+    /// engine answers it in one query; this default asks the methods above one by one.
+    fn access_facts(&self, user: ActorId, client: ClientId) -> StoreResult<AccessFactsRow> {
+        let member = self.care_team(client)?.into_iter().find(|m| m.user == user);
+        let shared = self.shares_to(user)?.iter().any(|s| s.client == client);
+        // The latest-lapsing grant: active ones sort first whatever the time.
+        let grant = self.active_break_glass(user, client, UnixMillis::MIN)?;
+        Ok(AccessFactsRow {
+            account: self.user(user)?,
+            care_team: member.map(|m| m.primary),
+            shared_for_supervision: shared,
+            break_glass_until: grant.map(|g| g.expires_at),
+            restricted: self.is_restricted(client)?,
+        })
+    }
 }

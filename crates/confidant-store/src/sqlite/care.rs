@@ -9,14 +9,14 @@
 
 use confidant_core::ids::{ActorId, ClientId};
 use confidant_core::ports::{
-    BreakGlassRow, CareStore, CareTeamRow, ShareRow, StoreResult, UnixMillis,
+    AccessFactsRow, BreakGlassRow, CareStore, CareTeamRow, ShareRow, StoreResult, UnixMillis,
 };
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::columns::{optional_uuid, sealed, uuid};
 use super::errors::db_error;
-use super::staff::{no_such, write_error};
+use super::staff::{USER_COLUMNS, no_such, user_row, write_error};
 
 const CARE_TEAM_COLUMNS: &str = "client, user, primary_clinician, added_by, added_at";
 const SHARE_COLUMNS: &str = "client, supervisee, supervisor, shared_at";
@@ -235,6 +235,30 @@ impl CareStore for SqliteStore {
         })
     }
 
+    fn access_facts(&self, user: ActorId, client: ClientId) -> StoreResult<AccessFactsRow> {
+        let op = "read access facts";
+        // One row whether or not the account exists: the account's columns, then one fact per
+        // subquery, each an index seek.
+        self.read(op, |c| {
+            c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS}, \
+                 (SELECT primary_clinician FROM care_teams WHERE client = q.whom AND user = q.who), \
+                 EXISTS (SELECT 1 FROM supervision_shares \
+                         WHERE client = q.whom AND supervisor = q.who), \
+                 (SELECT max(expires_at) FROM break_glass WHERE user = q.who AND client = q.whom), \
+                 coalesce((SELECT restricted FROM clients WHERE id = q.whom), 0) \
+                 FROM (SELECT ?1 AS who, ?2 AS whom) AS q LEFT JOIN users ON users.id = q.who"
+            ))
+            .and_then(|mut s| {
+                s.query_row(
+                    params![user.as_uuid().as_bytes(), client.as_uuid().as_bytes()],
+                    facts_row,
+                )
+            })
+            .map_err(|e| db_error(op, e))
+        })
+    }
+
     fn is_restricted(&self, client: ClientId) -> StoreResult<bool> {
         let op = "read client restriction";
         self.read(op, |c| {
@@ -247,6 +271,22 @@ impl CareStore for SqliteStore {
                 .map_err(|e| db_error(op, e))
         })
     }
+}
+
+/// Columns: the account's (`USER_COLUMNS`, all NULL without one), then the facts.
+fn facts_row(r: &Row<'_>) -> rusqlite::Result<AccessFactsRow> {
+    let facts = USER_COLUMNS.split(',').count();
+    let account = match r.get_ref(0)? {
+        rusqlite::types::ValueRef::Null => None,
+        _ => Some(user_row(r)?),
+    };
+    Ok(AccessFactsRow {
+        account,
+        care_team: r.get(facts)?,
+        shared_for_supervision: r.get(facts + 1)?,
+        break_glass_until: r.get(facts + 2)?,
+        restricted: r.get(facts + 3)?,
+    })
 }
 
 fn care_team_row(r: &Row<'_>) -> rusqlite::Result<CareTeamRow> {

@@ -21,7 +21,7 @@ use super::SqliteStore;
 use super::columns::{optional_uuid, uuid};
 use super::errors::db_error;
 
-const USER_COLUMNS: &str = "id, email, display_name, role, status, password_phc, totp, \
+pub(super) const USER_COLUMNS: &str = "id, email, display_name, role, status, password_phc, totp, \
                             totp_last_step, failed_logins, locked_until, supervisor, nda_at, \
                             window_start, window_end, created_at";
 const SESSION_COLUMNS: &str = "digest, user, csrf_digest, created_at, last_seen";
@@ -351,7 +351,7 @@ fn stored_step(op: &'static str, step: Option<u64>) -> StoreResult<Option<i64>> 
         .map_err(|_| StoreError::Conflict(format!("{op}: the TOTP step is out of range")))
 }
 
-fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+pub(super) fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
     Ok(UserRow {
         id: ActorId::from_uuid(uuid(r, 0)?),
         email: r.get(1)?,

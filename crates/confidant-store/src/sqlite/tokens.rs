@@ -4,16 +4,36 @@
 //! index on the actor. Revoking checks the owner in the same statement, so one actor can never
 //! delete another's token. This module must never store or receive the token text itself.
 
+use std::sync::LazyLock;
+
 use confidant_core::ids::{ActorId, TokenId};
-use confidant_core::ports::{StoreResult, TokenRow, TokenStore};
+use confidant_core::ports::{StoreResult, TokenRow, TokenStore, UserRow};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::SqliteStore;
 use super::columns::uuid;
 use super::errors::db_error;
-use super::staff::write_error;
+use super::staff::{USER_COLUMNS, user_row, write_error};
 
 const TOKEN_COLUMNS: &str = "id, digest, actor, role, scope, label, created_at, expires_at";
+
+/// A token and its account in one read: the account's columns (all NULL without one), then the
+/// token's. Both tables name columns alike, hence the prefixes.
+static TOKEN_AND_ACCOUNT: LazyLock<String> = LazyLock::new(|| {
+    let prefixed = |table: &str, columns: &str| {
+        columns
+            .split(',')
+            .map(|c| format!("{table}.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "SELECT {}, {} FROM api_tokens AS t LEFT JOIN users AS u ON u.id = t.actor \
+         WHERE t.digest = ?1",
+        prefixed("u", USER_COLUMNS),
+        prefixed("t", TOKEN_COLUMNS)
+    )
+});
 
 impl TokenStore for SqliteStore {
     fn insert_token(&self, row: &TokenRow) -> StoreResult<()> {
@@ -28,6 +48,27 @@ impl TokenStore for SqliteStore {
             ))
             .and_then(|mut s| s.query_row([digest], token_row).optional())
             .map_err(|e| db_error(op, e))
+        })
+    }
+
+    fn token_and_account(
+        &self,
+        digest: &[u8; 32],
+    ) -> StoreResult<Option<(TokenRow, Option<UserRow>)>> {
+        let op = "read token and account";
+        self.read(op, |c| {
+            c.prepare_cached(&TOKEN_AND_ACCOUNT)
+                .and_then(|mut s| {
+                    s.query_row([digest], |r| {
+                        let account = match r.get_ref(0)? {
+                            rusqlite::types::ValueRef::Null => None,
+                            _ => Some(user_row(r)?),
+                        };
+                        Ok((token_row_at(r, USER_COLUMNS.split(',').count())?, account))
+                    })
+                    .optional()
+                })
+                .map_err(|e| db_error(op, e))
         })
     }
 
@@ -84,14 +125,19 @@ pub(crate) fn insert(c: &Connection, row: &TokenRow) -> StoreResult<()> {
 }
 
 fn token_row(r: &Row<'_>) -> rusqlite::Result<TokenRow> {
+    token_row_at(r, 0)
+}
+
+/// A token from `TOKEN_COLUMNS` starting at column `at`.
+fn token_row_at(r: &Row<'_>, at: usize) -> rusqlite::Result<TokenRow> {
     Ok(TokenRow {
-        id: TokenId::from_uuid(uuid(r, 0)?),
-        digest: r.get(1)?,
-        actor: ActorId::from_uuid(uuid(r, 2)?),
-        role: r.get(3)?,
-        scope: r.get(4)?,
-        label: r.get(5)?,
-        created_at: r.get(6)?,
-        expires_at: r.get(7)?,
+        id: TokenId::from_uuid(uuid(r, at)?),
+        digest: r.get(at + 1)?,
+        actor: ActorId::from_uuid(uuid(r, at + 2)?),
+        role: r.get(at + 3)?,
+        scope: r.get(at + 4)?,
+        label: r.get(at + 5)?,
+        created_at: r.get(at + 6)?,
+        expires_at: r.get(at + 7)?,
     })
 }
