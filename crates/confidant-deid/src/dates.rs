@@ -455,7 +455,16 @@ fn month_day_context(cx: &Ctx, i: usize) -> bool {
     if cx.s(p) == "," && p > 0 {
         return weekday(cx, p - 1);
     }
-    cx.has(p, &DATE_CONTEXT) && !cx.is_in(p, &["to", "of", "and", "in"]) || weekday(cx, p)
+    // `from 7/1 to 7/7`: the end of a range after a date.
+    let range_end = cx.is_in(
+        p,
+        &["to", "and", "through", "thru", "until", "-", "\u{2013}"],
+    ) && p > 0
+        && cx.kind(p - 1, Kind::Num)
+        && !cx.free(p - 1);
+    range_end
+        || cx.has(p, &DATE_CONTEXT) && !cx.is_in(p, &["to", "of", "and", "in"])
+        || weekday(cx, p)
 }
 
 fn parts_numeric(

@@ -104,6 +104,21 @@ fn run_end(cx: &Ctx, i: usize) -> usize {
             e += 2;
             continue;
         }
+        // `Hye-jin Park`: a lower-case second half that is no English word, before a surname.
+        if s == "-"
+            && cx.touches(e)
+            && cx.touches(e + 1)
+            && cx.free(e + 1)
+            && cx
+                .tok(e + 1)
+                .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower)
+            && !cx.entry(e + 1).is_word(60)
+            && run_token(cx, e + 2)
+            && cx.tok(e + 2).is_some_and(|t| t.gap == Gap::Space)
+        {
+            e += 2;
+            continue;
+        }
         if run_token(cx, e) && cx.tok(e).is_some_and(|t| t.gap == Gap::Space) {
             e += 1;
             continue;
@@ -187,6 +202,10 @@ fn context_before(cx: &Ctx, i: usize) -> bool {
         return header_value(cx, i) == Header::Person;
     }
     if cx.same_line(i) && cx.has(p, &vocab::RELATIONS) {
+        return true;
+    }
+    // `Mother (May Fraser)`.
+    if cx.s(p) == "(" && p > 0 && cx.same_line(i) && cx.has(p - 1, &vocab::RELATIONS) {
         return true;
     }
     // `- Ana`: a signature line after a closing.
@@ -297,9 +316,17 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
     // and make the rest a name.
     let mut i = start;
     let mut strong_ctx = false;
-    // `CLIENT NAME:`, `Emergency Contact:`: a label, not a person.
+    // `CLIENT NAME:`, `Emergency Contact:`: a label, not a person (but `Callum:` opening a
+    // line of a transcript is the speaker).
     if cx.s(end) == ":" && cx.touches(end) {
-        return end;
+        let last = cx.entry(end - 1);
+        let label_word = cx.has(end - 1, &vocab::PERSON_LABELS)
+            || cx.has(end - 1, &vocab::ORG_LABELS)
+            || cx.tok(end - 1).is_some_and(|t| t.case == Case::Upper)
+            || (last.is_word(50) && !last.is_popular_name());
+        if label_word {
+            return end;
+        }
     }
     // `Puerto Rico`, `South Carolina`: a state or country is not an identifier.
     let phrase: Vec<String> = (start..end)
@@ -360,6 +387,12 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             // verb that needs a person (`Hope said`, not `Hope remains`).
             // Among capitalised everyday words (`Insight Fair, Judgment Good`, `Faith, Family
             // and Friends`) it is a word too.
+            // `Will will try`, `May may call`: a modal name before a modal verb.
+            Class::Popular
+                if cx.is_in(k, &["will", "may"]) && modal_after(cx, end) && k + 1 == end =>
+            {
+                true
+            }
             Class::Popular => {
                 let beside_word = (n > 0 && classes[n - 1] == Class::Word)
                     || classes.get(n + 1) == Some(&Class::Word);
@@ -373,9 +406,10 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             Class::Unknown => strong_ctx || !start_of_sentence || (verb && k + 1 == end),
             Class::Word => {
                 let e = cx.entry(k);
-                // A rare word that is also a name (Florin) reads as a name where capitals count.
+                // A rare word that is also a name (Florin) reads as a name where capitals count;
+                // a common one (`No`) only after a title or in a header, never a greeting's reply.
                 e.is_name()
-                    && (strong_ctx
+                    && ((strong_ctx && (e.word_level > 20 || !start_of_sentence))
                         || (e.word_level >= 40
                             && (!start_of_sentence || (strong_verb && k + 1 == end))))
             }
@@ -401,6 +435,12 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             let k = i + n;
             let ok = match classes[n] {
                 Class::Initial => true,
+                // `April Nguyen`: a month that is also a given name, beside a surname.
+                Class::Never => {
+                    vocab::month(cx.s(k)).is_some()
+                        && vocab::is_full_month(cx.s(k))
+                        && right.is_some_and(|m| is_name[m] && classes[m] == Class::Strong)
+                }
                 Class::Popular | Class::Unknown | Class::Place => true,
                 Class::Word => cx.entry(k).is_name() && !cx.entry(k).is_word(20),
                 _ => false,
@@ -451,6 +491,19 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
         cx.claim(i + s, span_end, label);
     }
     consumed_end
+}
+
+/// Whether a lower-case modal or auxiliary verb follows at `e` (`Will will`, `May has`).
+fn modal_after(cx: &Ctx, e: usize) -> bool {
+    cx.tok(e)
+        .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower && t.gap == Gap::Space)
+        && cx.is_in(
+            e,
+            &[
+                "will", "would", "can", "could", "should", "may", "might", "must", "has", "had",
+                "is", "was", "does", "did", "needs", "wants",
+            ],
+        )
 }
 
 /// Whether the run from `i` opens a sentence and holds only names that are also words

@@ -20,7 +20,7 @@ pub(crate) fn find_phones(cx: &mut Ctx) {
             continue;
         }
         if let Some(j) = ssn(cx, i) {
-            cx.claim(i, j, Label::Id);
+            cx.claim(type_abbreviation_before(cx, i), j, Label::Id);
             i = j;
             continue;
         }
@@ -265,7 +265,7 @@ pub(crate) fn find_ids(cx: &mut Ctx) {
             continue;
         }
         if let Some((s, e)) = keyed_id(cx, i) {
-            cx.claim(s, e, Label::Id);
+            cx.claim(type_abbreviation_before(cx, s), e, Label::Id);
             i = e;
             continue;
         }
@@ -276,6 +276,27 @@ pub(crate) fn find_ids(cx: &mut Ctx) {
         }
         i += 1;
     }
+}
+
+/// Where an identifier starting at `v` begins when an abbreviation naming its kind comes right
+/// before it (`SSN 512-44-9087`, `MRN: 448127`): the abbreviation goes with the number, as the
+/// one thing it says is what the number is. Other keywords (`Chart #:`) stay outside.
+fn type_abbreviation_before(cx: &Ctx, v: usize) -> usize {
+    let mut k = v;
+    while k > 0 && matches!(cx.s(k - 1), ":" | "#") && cx.same_line(k) {
+        k -= 1;
+    }
+    let is_abbr = k > 0
+        && cx.same_line(k)
+        && cx.free(k - 1)
+        && cx
+            .tok(k - 1)
+            .is_some_and(|t| t.kind == Kind::Word && t.case == crate::tokens::Case::Upper)
+        && cx.is_in(
+            k - 1,
+            &["ssn", "mrn", "mbi", "npi", "dea", "vin", "ein", "itin"],
+        );
+    if is_abbr { k - 1 } else { v }
 }
 
 /// `KEY [filler] VALUE` or `# VALUE`; returns the value's token range.

@@ -249,9 +249,9 @@ fn record_plan_licence_plate_case_and_ssn_numbers_are_ids() {
         "SSN 123-45-6789. Chart #: 21877. MRN 00482913. Medicaid ID QX48821907. Policy #: \
          HMO-4471823. Plate 7KDL291. Case no. 23-JV-0412. LPC #60412. Student ID S5520871.",
         &[
-            (Id, "123-45-6789"),
+            (Id, "SSN 123-45-6789"),
             (Id, "21877"),
-            (Id, "00482913"),
+            (Id, "MRN 00482913"),
             (Id, "QX48821907"),
             (Id, "HMO-4471823"),
             (Id, "7KDL291"),
@@ -329,6 +329,27 @@ fn a_month_and_day_before_a_time_is_a_date_and_handles_may_hold_dashes() {
     finds(
         "Appt w/ Dr Okwuosa 6/1 @ 3pm. Venmo @ramona-k.",
         &[(Date, "6/1"), (Id, "@ramona-k")],
+    );
+}
+
+#[test]
+fn speakers_modal_names_months_as_names_and_date_ranges() {
+    finds(
+        "Tobias: running late, sorry\nTherapist: No problem.\nWill will try the exercise. Mother \
+         (April Nguyen) joined. Intake, Seo-yeon Cho, referred by her employer. Diary from 3/2 \
+         to 3/9.",
+        &[
+            (Name, "Tobias"),
+            (Name, "Will"),
+            (Name, "April Nguyen"),
+            (Name, "Seo-yeon Cho"),
+            (Date, "3/2"),
+            (Date, "3/9"),
+        ],
+    );
+    keeps(
+        "Therapist: No problem. Will continue.",
+        &["Therapist", "No", "Will"],
     );
 }
 
