@@ -640,7 +640,11 @@ pub(crate) fn propagate(cx: &mut Ctx) {
             continue;
         }
         let w = cx.s(i);
-        if found.binary_search(&w.to_lowercase()).is_err() {
+        if !found.iter().any(|f| {
+            f.as_str() == w
+                || f.eq_ignore_ascii_case(w)
+                || (!w.is_ascii() && *f == w.to_lowercase())
+        }) {
             continue;
         }
         let (class, e) = classify(cx, i, false);

@@ -119,6 +119,9 @@ fn unit_after(cx: &Ctx, e: usize) -> usize {
 fn unit(cx: &Ctx, i: usize, after_address: bool) -> Option<usize> {
     let mut k = i;
     let hash_only = cx.s(k) == "#";
+    if !hash_only && !cx.has(k, &vocab::UNITS) {
+        return None;
+    }
     if !hash_only {
         let t = cx.tok(k)?;
         let word = cx.s(k);

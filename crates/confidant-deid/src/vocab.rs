@@ -58,6 +58,14 @@ pub(crate) fn indexed() -> [&'static List; 25] {
 
 /// Month number of a full or abbreviated month name.
 pub(crate) fn month(s: &str) -> Option<u8> {
+    // Every month starts with one of these letters: most words are rejected here.
+    if !s
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b"JFMASONDjfmasond".contains(b))
+    {
+        return None;
+    }
     const NAMES: [(&str, &str); 12] = [
         ("january", "jan"),
         ("february", "feb"),
