@@ -257,7 +257,7 @@ impl Vault {
             .ok_or(CoreError::NotFound("note"))?;
         let disclosure = Access {
             purpose: input.purpose.purpose(),
-            ..access.clone()
+            ..*access
         };
         let event = Event::of(
             &disclosure,
