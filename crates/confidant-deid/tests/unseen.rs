@@ -79,6 +79,93 @@ const DOCS: &[&str] = &[
      reviewed; DV hotline number given.\n",
 ];
 
+/// A third set, written after the engine's last change and scored once as it stands: the
+/// figures it gives are the honest generalization figures.
+const FRESH: &[&str] = &[
+    "Progress note - [[DATE|11/18/2025]]\nClient [[NAME|Bartholomew Nkemelu]] arrived early. \
+     He described conflict with his landlord over repairs at [[LOCATION|612 Quarry Road]]. \
+     Reviewed assertiveness script. Mood 5/10. Plan: continue weekly; BDI-II next visit.\n",
+    "Voicemail received [[DATE|Monday, October 6]] from [[NAME|Ruth Ellingsen]] (client's \
+     aunt), callback [[PHONE|715-555-0138]]. Did not return call; no release on file.\n",
+    "DAP NOTE\nData: [[NAME|Anjali]] reports panic on the bus to [[ORGANIZATION|Ridgeview \
+     Community College]]. Assessment: panic disorder (F41.0), improving. Plan: interoceptive \
+     exposure; review in 2 weeks.\n",
+    "To whom it may concern: [[NAME|Marcus Delacroix-Bell]] has been in outpatient treatment \
+     with me since the spring of 2021 and is able to return to work at \
+     [[ORGANIZATION|Sorensen Tool & Die]] on [[DATE|December 1, 2025]]. - \
+     Dr. [[NAME|Helen Vasquez]], PsyD\n",
+    "Session 12. [[NAME|Tomasz]] discussed his divorce; his daughter [[NAME|Zofia]] (age 11) \
+     stays with him on weekends in [[LOCATION|Kenosha]]. He drinks 3-4 beers on Saturdays. \
+     AUDIT-C: 5.\n",
+    "Crisis call [[DATE|3/14/2025]] 11:40 pm: client [[NAME|Destiny Harlow]] called from a \
+     friend's phone ([[PHONE|555-0174]]) after an argument. Denied intent; agreed to the \
+     safety plan and to call 988 if needed. Follow-up [[DATE|3/15]].\n",
+    "Billing: client [[NAME|Ezekiel Strand]], account [[ID|ACCT-0093312]], plan \
+     [[ID|BCX 7781 2290]]. Sessions billed 90834 x4. Balance $0.\n",
+    "Supervision log: discussed [[NAME|R.M.]]'s avoidance. Trainee [[NAME|Paloma Reyes]] to \
+     try values work. Next supervision [[DATE|Thu Jan 8]].\n",
+    "Client reports that her grandmother, now [[AGE|96]], moved into \
+     [[ORGANIZATION|Maple Grove Assisted Living]] in [[LOCATION|Ocala]]. Grief and guilt \
+     themes. She is 42 and the main caregiver.\n",
+    "School letter\n[[ORGANIZATION|Hawthorne High School]]\nRe: [[NAME|Jayden Okonkwo-Smith]], \
+     grade 10, student ID [[ID|HHS-20931]]\n[[NAME|Jayden]] may leave class to use coping \
+     skills. Questions: [[EMAIL|counseling@hawthorne-hs.example.org]].\n",
+    "Telehealth: client joined from [[LOCATION|Missoula]], MT via \
+     [[URL|https://telehealth.example.org/room/44b9]]. Connection dropped twice; finished by \
+     phone. Practiced cognitive defusion.\n",
+    "Family session with [[NAME|Rosalind]] and her son [[NAME|Eli Brandt]]. [[NAME|Eli]]'s \
+     teacher, Mr. [[NAME|Okafor]], reported fighting at recess. Parenting plan reviewed.\n",
+    "Termination summary. [[NAME|Quentin Ashby]] completed 16 sessions of CPT between \
+     [[DATE|June 2024]] and [[DATE|October 2024]]. PCL-5 dropped from 52 to 19. Referred to \
+     his PCP, Dr. [[NAME|Nadia Petrov]], for medication follow-up.\n",
+    "[[NAME|Ximena]] texted at 7:02: \"can we move thursday to friday\". Rescheduled to \
+     [[DATE|Friday 10/17]] at 3 pm. Reminder sent to [[PHONE|(970) 555-0121]].\n",
+    "Intake: [[NAME|Gideon Marsh]], 67, retired mail carrier, widowed in 2019. \
+     Lives alone on [[LOCATION|Birchwood Drive]], [[LOCATION|Bangor]], ME \
+     [[LOCATION|04401]]. Fall last month. Screen for depression positive (PHQ-9: 13).\n",
+];
+
+#[test]
+fn a_fresh_set_scored_once_reaches_the_targets() {
+    let engine = Deidentifier::new(Options::default()).unwrap();
+    let mut tally = Tally::default();
+    let mut misses = Vec::new();
+    for doc in FRESH {
+        let (text, gold) = parse(doc);
+        let found = engine.detect(&text, &KnownIdentifiers::new());
+        for g in &gold {
+            let covered = (g.start..g.end)
+                .filter(|&b| text.is_char_boundary(b))
+                .filter(|&b| !text[b..].starts_with(char::is_whitespace))
+                .all(|b| found.iter().any(|f| f.start <= b && b < f.end));
+            if !covered {
+                misses.push(format!("missed {:?} {:?}", g.label, &text[g.range()]));
+            }
+        }
+        for f in &found {
+            if !gold.iter().any(|g| f.start < g.end && g.start < f.end) {
+                misses.push(format!("extra {:?} {:?}", f.label, &text[f.range()]));
+            }
+        }
+        tally.add(&text, &gold, &found);
+    }
+    eprintln!("{tally}");
+    for m in &misses {
+        eprintln!("{m}");
+    }
+    let all = tally.overall;
+    assert!(
+        all.recall() >= 0.99,
+        "recall {:.4}: {misses:?}",
+        all.recall()
+    );
+    assert!(
+        all.precision() >= 0.90,
+        "precision {:.4}: {misses:?}",
+        all.precision()
+    );
+}
+
 /// Parses `[[LABEL|text]]` markup into plain text and gold spans (byte offsets).
 fn parse(doc: &str) -> (String, Vec<Span>) {
     let mut text = String::new();
@@ -112,7 +199,11 @@ fn documents_never_seen_in_development_reach_the_targets() {
         let (text, gold) = parse(doc);
         let found = engine.detect(&text, &KnownIdentifiers::new());
         for g in &gold {
-            if !found.iter().any(|f| f.start < g.end && g.start < f.end) {
+            let covered = (g.start..g.end)
+                .filter(|&b| text.is_char_boundary(b))
+                .filter(|&b| !text[b..].starts_with(char::is_whitespace))
+                .all(|b| found.iter().any(|f| f.start <= b && b < f.end));
+            if !covered {
                 misses.push(format!("missed {:?} {:?}", g.label, &text[g.range()]));
             }
         }
