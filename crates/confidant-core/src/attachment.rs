@@ -278,10 +278,7 @@ impl Vault {
         content: impl Read,
     ) -> CoreResult<AttachmentId> {
         let storage = self.attachment_storage()?;
-        let row = self
-            .store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(client)?;
         let flagged = self.authorize(access, request(Op::Create, client))?;
         let new = NewAttachment::validate(input, storage.max_bytes)?;
         let key = self.client_key(client, row.key_version)?;
@@ -321,9 +318,7 @@ impl Vault {
         access: &Access,
         client: ClientId,
     ) -> CoreResult<Vec<Attachment>> {
-        self.store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))?;
+        self.client_row(client)?;
         let flagged = self.authorize(access, request(Op::List, client))?;
         let mut keys: BTreeMap<u32, ClientKey> = BTreeMap::new();
         let mut list = Vec::new();

@@ -60,9 +60,7 @@ pub struct RecordExport {
 impl Vault {
     /// Exports a client's record for a caller who may read all of its clinical parts.
     pub fn export_record(&self, access: &Access, client: ClientId) -> CoreResult<RecordExport> {
-        self.store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))?;
+        self.client_row(client)?;
         let mut flagged = false;
         for class in [RecordClass::Demographics, RecordClass::ProgressNotes] {
             flagged |= self.authorize(access, request(Op::Read, class, client, None))?;

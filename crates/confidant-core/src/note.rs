@@ -466,6 +466,16 @@ fn body_record(id: NoteId, format: u8, version: u32) -> String {
     }
 }
 
+/// Where a note's sealed field belongs: the note (and version), its client, the field.
+fn context<'a>(record: &'a str, client: &'a str, field: &'static str) -> FieldContext<'a> {
+    FieldContext {
+        kind: KIND,
+        record_id: record,
+        client_id: client,
+        field,
+    }
+}
+
 fn seal_body(
     key: &ClientKey,
     id: NoteId,
@@ -473,15 +483,8 @@ fn seal_body(
     version: u32,
     content: &Content,
 ) -> CoreResult<Sealed<str>> {
-    let record = body_record(id, 1, version);
-    let client_text = client.to_string();
-    let ctx = FieldContext {
-        kind: KIND,
-        record_id: &record,
-        client_id: &client_text,
-        field: BODY_FIELD,
-    };
-    Ok(key.seal(&ctx, &content.encode()?)?)
+    let (record, client) = (body_record(id, 1, version), client.to_string());
+    Ok(key.seal(&context(&record, &client, BODY_FIELD), &content.encode()?)?)
 }
 
 fn open_body(
@@ -492,15 +495,11 @@ fn open_body(
     version: u32,
     body: &Sealed<str>,
 ) -> CoreResult<Content> {
-    let record = body_record(id, format, version);
-    let client_text = client.to_string();
-    let ctx = FieldContext {
-        kind: KIND,
-        record_id: &record,
-        client_id: &client_text,
-        field: BODY_FIELD,
-    };
-    Content::decode(format, &key.open(&ctx, body)?)
+    let (record, client) = (body_record(id, format, version), client.to_string());
+    Content::decode(
+        format,
+        &key.open(&context(&record, &client, BODY_FIELD), body)?,
+    )
 }
 
 /// Seals a new note, at version 1, into a draft row.
@@ -566,12 +565,7 @@ pub(crate) fn seal_signature_hash(row: &NoteRow, key: &ClientKey) -> CoreResult<
     )?;
     let digest = signed_digest(row, &content)?;
     let (id, client) = (row.id.to_string(), row.client_id.to_string());
-    let ctx = FieldContext {
-        kind: KIND,
-        record_id: &id,
-        client_id: &client,
-        field: HASH_FIELD,
-    };
+    let ctx = context(&id, &client, HASH_FIELD);
     Ok(key.seal(&ctx, &digest)?)
 }
 
@@ -599,12 +593,7 @@ pub(crate) fn open(row: &NoteRow, key: &ClientKey) -> CoreResult<Note> {
         (None, NoteStatus::Draft) => None,
         (Some(sig), NoteStatus::Signed | NoteStatus::Locked) => {
             let (id, client) = (row.id.to_string(), row.client_id.to_string());
-            let ctx = FieldContext {
-                kind: KIND,
-                record_id: &id,
-                client_id: &client,
-                field: HASH_FIELD,
-            };
+            let ctx = context(&id, &client, HASH_FIELD);
             let stored = key.open(&ctx, &sig.content_hash)?;
             let expected = signed_digest(row, &content)?;
             if stored[..] != expected[..] {

@@ -19,7 +19,6 @@ use crate::note::{
 use crate::policy::{Op, RecordClass, StaffRole};
 use crate::ports::{CosignatureRow, NoteEdit, NoteRow, SignatureRow, to_millis};
 use crate::records::{class_of, request};
-use crate::search::{Doc, DocId, DocKind};
 use crate::vault::Vault;
 
 const SIGNED: &str = "this note is signed and can no longer change; correct it with an addendum";
@@ -147,13 +146,13 @@ impl Vault {
         if !self.store.update_note_draft(&edit)? {
             return Err(CoreError::State(CHANGED));
         }
-        self.index(Doc {
-            id: DocId::Note(id),
-            client: row.client_id,
-            kind: NoteKind::parse(&row.kind)?.into(),
-            author: Some(row.author),
-            text: content.render(),
-        });
+        self.index_note(
+            id,
+            row.client_id,
+            NoteKind::parse(&row.kind)?,
+            row.author,
+            content.render(),
+        );
         self.opened_note(id)
     }
 
@@ -281,13 +280,7 @@ impl Vault {
             )?;
         }
         self.store.insert_note(&row)?;
-        self.index(Doc {
-            id: DocId::Note(id),
-            client: row.client_id,
-            kind: kind.into(),
-            author: Some(access.actor.id),
-            text: content.render(),
-        });
+        self.index_note(id, row.client_id, kind, access.actor.id, content.render());
         Ok(id)
     }
 
@@ -318,10 +311,7 @@ impl Vault {
         id: ClientId,
         input: ClientInput,
     ) -> CoreResult<Client> {
-        let row = self
-            .store
-            .client(id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(id)?;
         let flagged = self.authorize(
             access,
             request(Op::Update, RecordClass::Demographics, id, None),
@@ -340,17 +330,8 @@ impl Vault {
         if !self.store.update_client(&sealed)? {
             return Err(CoreError::NotFound("client"));
         }
-        self.index(Doc {
-            id: DocId::Client(id),
-            client: id,
-            kind: DocKind::ClientName,
-            author: None,
-            text: client::search_name(&new),
-        });
-        let row = self
-            .store
-            .client(id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        self.index_client(id, &new);
+        let row = self.client_row(id)?;
         client::open(&row, &key)
     }
 
@@ -361,10 +342,7 @@ impl Vault {
         id: ClientId,
         status: ClientStatus,
     ) -> CoreResult<Client> {
-        let row = self
-            .store
-            .client(id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(id)?;
         let flagged = self.authorize(
             access,
             request(Op::Update, RecordClass::Demographics, id, None),
@@ -387,10 +365,7 @@ impl Vault {
         if !self.store.set_client_discharged(id, at)? {
             return Err(CoreError::NotFound("client"));
         }
-        let row = self
-            .store
-            .client(id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(id)?;
         let key = self.client_key(id, row.key_version)?;
         client::open(&row, &key)
     }
@@ -404,10 +379,7 @@ impl Vault {
 
     /// The client's current data key, for sealing something new.
     fn current_client_key(&self, client: ClientId) -> CoreResult<confidant_crypto::ClientKey> {
-        let row = self
-            .store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(client)?;
         self.client_key(client, row.key_version)
     }
 }

@@ -17,7 +17,6 @@ use crate::ids::{ActorId, ClientId, NoteId};
 use crate::note::{self, Note, NoteInput, NoteKind};
 use crate::policy::{AdminOp, Facts, Op, RecordClass, StaffRole};
 use crate::ports::{CareTeamRow, StoreError, to_millis};
-use crate::search::{Doc, DocId, DocKind};
 use crate::vault::Vault;
 
 /// Most clients returned by one page of a listing.
@@ -83,13 +82,7 @@ impl Vault {
             self.store.insert_client(&row, &key_row)?;
             Ok(())
         })?;
-        self.index(Doc {
-            id: DocId::Client(id),
-            client: id,
-            kind: DocKind::ClientName,
-            author: None,
-            text: client::search_name(&new),
-        });
+        self.index_client(id, &new);
         let role = access.actor.role;
         if matches!(
             role,
@@ -108,10 +101,7 @@ impl Vault {
 
     /// One client's demographics.
     pub fn client(&self, access: &Access, id: ClientId) -> CoreResult<Client> {
-        let row = self
-            .store
-            .client(id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(id)?;
         let flagged = self.authorize(
             access,
             request(Op::Read, RecordClass::Demographics, id, None),
@@ -191,10 +181,7 @@ impl Vault {
         client_id: ClientId,
         input: NoteInput,
     ) -> CoreResult<NoteId> {
-        let client = self
-            .store
-            .client(client_id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let client = self.client_row(client_id)?;
         let flagged = self.authorize(
             access,
             request(
@@ -231,23 +218,14 @@ impl Vault {
         self.store
             .insert_note(&row)
             .map_err(not_found_on_conflict("client"))?;
-        self.index(Doc {
-            id: DocId::Note(id),
-            client: client_id,
-            kind: input.kind.into(),
-            author: Some(access.actor.id),
-            text: content.render(),
-        });
+        self.index_note(id, client_id, input.kind, access.actor.id, content.render());
         Ok(id)
     }
 
     /// The notes in a client's record that the caller may read, oldest first; the others
     /// (someone else's psychotherapy notes, say) are simply absent.
     pub fn notes_of_client(&self, access: &Access, client_id: ClientId) -> CoreResult<Vec<Note>> {
-        let client = self
-            .store
-            .client(client_id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let client = self.client_row(client_id)?;
         self.authorize(
             access,
             request(Op::List, RecordClass::ProgressNotes, client_id, None),

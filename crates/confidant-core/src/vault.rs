@@ -262,6 +262,14 @@ impl Vault {
     }
 
     /// A client's data key; `Shredded` if it was destroyed.
+    /// The client's row, or `NotFound` (asked before the policy, so a missing client and a
+    /// hidden one answer alike).
+    pub(crate) fn client_row(&self, client: ClientId) -> CoreResult<crate::ports::ClientRow> {
+        self.store
+            .client(client)?
+            .ok_or(CoreError::NotFound("client"))
+    }
+
     pub(crate) fn client_key(&self, client: ClientId, version: u32) -> CoreResult<ClientKey> {
         let row = self
             .store

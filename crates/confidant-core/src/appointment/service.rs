@@ -20,7 +20,7 @@ use crate::audit::{Access, Action};
 use crate::error::{CoreError, CoreResult, Invalid};
 use crate::ids::{AppointmentId, ClientId, EpisodeId};
 use crate::policy::{Op, RecordClass};
-use crate::ports::{ClientRow, EpisodeRow, StoreError, from_millis, to_millis};
+use crate::ports::{EpisodeRow, StoreError, from_millis, to_millis};
 use crate::vault::Vault;
 
 /// Longest window one schedule request may span, in days.
@@ -323,13 +323,6 @@ impl Vault {
             .map(|(a, flagged)| (a.id.to_string(), Some(a.client_id), *flagged));
         self.record_listing(access, Action::AppointmentList, "appointment", None, events)?;
         Ok(shown.into_iter().map(|(a, _)| a).collect())
-    }
-
-    /// The client's row, or `NotFound` (before the policy is asked, as for notes).
-    fn client_row(&self, client: ClientId) -> CoreResult<ClientRow> {
-        self.store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))
     }
 
     /// The episode a new appointment joins: the one named, if it is this client's and open;

@@ -16,7 +16,7 @@ use crate::audit::{Access, Action};
 use crate::error::{CoreError, CoreResult, Invalid};
 use crate::ids::{ActorId, AssessmentId, ClientId, EpisodeId};
 use crate::policy::{Op, RecordClass};
-use crate::ports::{ClientRow, StoreError, to_millis};
+use crate::ports::{StoreError, to_millis};
 use crate::vault::Vault;
 
 const RESOURCE: &str = "assessment";
@@ -43,7 +43,7 @@ impl Vault {
         client: ClientId,
         input: RecordAssessmentInput,
     ) -> CoreResult<AssessmentId> {
-        let row = self.assessed_client(client)?;
+        let row = self.client_row(client)?;
         let flagged = self.authorize(access, request(Op::Create, client, Some(access.actor.id)))?;
         let now = self.clock.now();
         let new = NewAssessment::validate(input, now)?;
@@ -88,7 +88,7 @@ impl Vault {
         access: &Access,
         client: ClientId,
     ) -> CoreResult<Vec<Assessment>> {
-        self.assessed_client(client)?;
+        self.client_row(client)?;
         let flagged = self.authorize(access, request(Op::List, client, None))?;
         let mut keys = BTreeMap::new();
         let rows = self.store.assessments_of(client)?;
@@ -111,13 +111,6 @@ impl Vault {
             shown,
         )?;
         Ok(assessments)
-    }
-
-    /// The client's row, or `NotFound` (before the policy is asked, as for notes).
-    fn assessed_client(&self, client: ClientId) -> CoreResult<ClientRow> {
-        self.store
-            .client(client)?
-            .ok_or(CoreError::NotFound("client"))
     }
 
     /// Refuses an episode that is not one of this client's (open or closed: an assessment may

@@ -100,6 +100,35 @@ impl Vault {
         }
     }
 
+    /// Indexes (or re-indexes) a note's text as written by its author.
+    pub(crate) fn index_note(
+        &self,
+        id: crate::ids::NoteId,
+        client: ClientId,
+        kind: crate::note::NoteKind,
+        author: crate::ids::ActorId,
+        text: String,
+    ) {
+        self.index(Doc {
+            id: DocId::Note(id),
+            client,
+            kind: kind.into(),
+            author: Some(author),
+            text,
+        });
+    }
+
+    /// Indexes (or re-indexes) a client's names.
+    pub(crate) fn index_client(&self, id: ClientId, client: &crate::client::NewClient) {
+        self.index(Doc {
+            id: DocId::Client(id),
+            client: id,
+            kind: DocKind::ClientName,
+            author: None,
+            text: crate::client::search_name(client),
+        });
+    }
+
     /// Drops everything of a client from the live index.
     pub(crate) fn unindex_client(&self, client: ClientId) {
         if let Ok(mut index) = self.search.write() {
