@@ -134,7 +134,8 @@ pub struct TokenView {
 
 impl Vault {
     /// Resolves an API token to the actor it speaks for: unexpired, its account active, with
-    /// the account's current role.
+    /// the account's current role. One read and no write, so the server may call it on its
+    /// async workers; keep it that way.
     pub fn authenticate(&self, token: &ApiTokenSecret) -> CoreResult<Actor> {
         let (row, account) = self
             .store

@@ -47,6 +47,9 @@ pub struct SqliteStore {
     // and removes the write-ahead log.
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Kept for looking up API tokens, which the server does on its async workers: such a
+    /// lookup never queues behind a long listing on the shared readers.
+    token_reader: Mutex<Connection>,
     writer: GroupWriter,
 }
 
@@ -82,6 +85,7 @@ impl SqliteStore {
         Ok(Self {
             readers,
             next_reader: AtomicUsize::new(0),
+            token_reader: Mutex::new(open_reader(&path)?),
             writer: GroupWriter::new(writer),
         })
     }
@@ -113,6 +117,16 @@ impl SqliteStore {
         f: impl FnOnce(&Connection) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let conn = self.reader(op)?;
+        f(&conn)
+    }
+
+    /// Runs `f` on the read-only connection kept for token lookups.
+    fn read_token<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let conn = self.token_reader.lock().map_err(|_| poisoned(op))?;
         f(&conn)
     }
 
@@ -242,7 +256,7 @@ mod tests {
             assert_eq!(pragma(conn, "busy_timeout"), "Integer(5000)");
         };
         store.writer.with_connection(check).unwrap();
-        for reader in &store.readers {
+        for reader in store.readers.iter().chain([&store.token_reader]) {
             check(&reader.lock().unwrap());
         }
     }
@@ -253,6 +267,8 @@ mod tests {
         let store = SqliteStore::open(dir.path()).unwrap();
         let reader = store.reader("test").unwrap();
         assert!(reader.execute("DELETE FROM practice", []).is_err());
+        let tokens = store.token_reader.lock().unwrap();
+        assert!(tokens.execute("DELETE FROM api_tokens", []).is_err());
     }
 
     #[cfg(unix)]

@@ -56,7 +56,7 @@ impl TokenStore for SqliteStore {
         digest: &[u8; 32],
     ) -> StoreResult<Option<(TokenRow, Option<UserRow>)>> {
         let op = "read token and account";
-        self.read(op, |c| {
+        self.read_token(op, |c| {
             c.prepare_cached(&TOKEN_AND_ACCOUNT)
                 .and_then(|mut s| {
                     s.query_row([digest], |r| {
