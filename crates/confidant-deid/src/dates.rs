@@ -57,16 +57,48 @@ pub(crate) static DATE_CONTEXT: List = List {
     "appt", "session", "intake", "visit", "dos", "admit", "discharge", "start", "end", "ending",
     "during", "in", "early", "mid", "late", "this", "of", "around", "until", "followup",
     "follow-up", "reviewed", "signed", "sent", "received", "as", "effective", "between", "and",
+    "appointments", "sessions", "visits", "dates", "drawn", "cancelled", "canceled", "expires",
+    "expired", "deadline", "week", "weekend",
     ],
 };
 
 /// Runs the pass.
 pub(crate) fn find(cx: &mut Ctx) {
     let mut i = 0;
+    let mut slashed = false;
     while i < cx.len() {
         if cx.free(i) {
-            if let Some((e, _)) = match_at(cx, i, false) {
+            if let Some((e, p)) = match_at(cx, i, false) {
                 if cx.all_free(i, e) {
+                    cx.claim(i, e, Label::Date);
+                    slashed |= matches!(p.style, Style::Numeric { sep: '/', .. });
+                    i = e;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    if slashed {
+        month_days_among_dates(cx);
+    }
+}
+
+/// A writer who puts dates as `3/14` does so throughout: once a text holds a numeric date with a
+/// slash, every other month/day in it is a date too, unless it reads as a score, a fraction or a
+/// count (`6/10`, `1/2 of`, `4/5 items`).
+fn month_days_among_dates(cx: &mut Ctx) {
+    let mut i = 0;
+    while i < cx.len() {
+        if cx.free(i) && cx.kind(i, Kind::Num) && cx.s(i + 1) == "/" {
+            if let Some(e) = month_day(cx, i) {
+                if cx.all_free(i, e)
+                    && !score_before(cx, i)
+                    && !test_before(cx, i)
+                    && !count_after(cx, e)
+                    && !fraction(cx, i)
+                    && !measure_before(cx, i)
+                {
                     cx.claim(i, e, Label::Date);
                     i = e;
                     continue;
@@ -350,6 +382,7 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
     if i > 0
         && cx.touches(i)
         && (matches!(cx.s(i - 1), "/" | "-" | "." | "$" | "#") || cx.kind(i - 1, Kind::Alnum))
+        && !(cx.s(i - 1) == "-" && i >= 4 && slash_pair(cx, i - 4))
     {
         return None;
     }
@@ -367,10 +400,12 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
     let three =
         cx.s(i + 3) == sep && cx.touches(i + 3) && cx.touches(i + 4) && cx.kind(i + 4, Kind::Num);
     let end = if three { i + 5 } else { i + 3 };
-    // Nothing glued on after (`1.2.3.4`, `12/3/4/5`).
+    // Nothing glued on after (`1.2.3.4`, `12/3/4/5`), but for the other end of a range
+    // (`2/3-2/9`).
     if cx.touches(end)
         && (matches!(cx.s(end), "/" | "-")
             || (cx.s(end) == "." && cx.kind(end + 1, Kind::Num) && cx.touches(end + 1)))
+        && !(!three && sep == "/" && cx.s(end) == "-" && slash_pair(cx, end + 1))
     {
         return None;
     }
@@ -427,13 +462,7 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
     if a.len() > 2 || b.len() > 2 || !(1..=12).contains(&va) || !(1..=31).contains(&vb) {
         return None;
     }
-    // `6/1 @ 3pm`, `6/1 at 10:00`: a time after it makes it a date.
-    let time_after = cx.is_in(end, &["@", "at"])
-        && (cx.kind(end + 1, Kind::Alnum) && cx.s(end + 1).ends_with(['m', 'M'])
-            || cx.kind(end + 1, Kind::Num)
-                && matches!(cx.s(end + 2), ":" | "am" | "pm" | "AM" | "PM"));
-    let context = lenient || time_after || month_day_context(cx, i);
-    if !context {
+    if !lenient && !month_day_is_date(cx, i, end) {
         return None;
     }
     let mut p = parts_numeric(2001, va, vb, *b"md_", sepc, 0, pad);
@@ -442,6 +471,385 @@ fn numeric(cx: &Ctx, i: usize, lenient: bool) -> Option<(usize, DateParts)> {
         *fields = 2;
     }
     valid(p).then_some((end, p))
+}
+
+/// Whether `m/d` at `i..end` (no year) is a date. The shape alone is as often a score (`6/10`),
+/// a fraction (`1/2`) or a count (`3/4 sessions`), so what is around it decides: a weekday
+/// before or a time after; no score word before it in the sentence; a date word before it
+/// (`on`, `seen`, `follow-up`, `DOS:`); the end of a header line (`Group note, 11/14`); `moved
+/// to`; or another month/day beside it in a range or list with a different day (`5/6 through
+/// 5/10`, `4/24 or 4/29`), where scores share their scale (`8/10 to 5/10`).
+fn month_day_is_date(cx: &Ctx, i: usize, end: usize) -> bool {
+    if weekday_before(cx, i) || time_after(cx, end) {
+        return true;
+    }
+    if score_before(cx, i) {
+        return false;
+    }
+    if anchored(cx, i) {
+        return true;
+    }
+    if test_before(cx, i) {
+        return false;
+    }
+    if beside_another(cx, i, end) {
+        return true;
+    }
+    if fraction(cx, i) || count_after(cx, end) {
+        return false;
+    }
+    month_day_context(cx, i) || header_end(cx, i, end) || moved_to(cx, i)
+}
+
+/// A word right before (or before a colon) that only a date follows: `on`, `seen`, `DOS:`,
+/// `follow-up`, `f/u`.
+fn anchored(cx: &Ctx, i: usize) -> bool {
+    if i == 0 || !cx.same_line(i) {
+        return false;
+    }
+    let mut p = i - 1;
+    if cx.s(p) == ":" && p > 0 {
+        p -= 1;
+    }
+    if p >= 2
+        && cx.touches(p)
+        && matches!(cx.s(p - 1), "-" | "/")
+        && cx.touches(p - 1)
+        && ((cx.is(p, "up") && cx.is(p - 2, "follow")) || (cx.is(p, "u") && cx.is(p - 2, "f")))
+    {
+        return true;
+    }
+    cx.kind(p, Kind::Word) && vocab::is_in(DATE_ANCHORS, cx.s(p))
+}
+
+/// Tokens `k..k + 3` are a bare `m/d` shape (one or two digits each side of a slash).
+fn slash_pair(cx: &Ctx, k: usize) -> bool {
+    cx.digits(k, 1, 2)
+        && cx.s(k + 1) == "/"
+        && cx.touches(k + 1)
+        && cx.touches(k + 2)
+        && cx.digits(k + 2, 1, 2)
+}
+
+/// The end of a month/day (no year) starting at `i`, whatever its context.
+fn month_day(cx: &Ctx, i: usize) -> Option<usize> {
+    let (e, p) = numeric(cx, i, true)?;
+    (p.year.is_none() && p.day.is_some() && e == i + 3).then_some(e)
+}
+
+/// The month and day of the `m/d` at `i`.
+fn md_values(cx: &Ctx, i: usize) -> Option<(u32, u32)> {
+    Some((cx.num(i)?, cx.num(i + 2)?))
+}
+
+fn weekday_before(cx: &Ctx, i: usize) -> bool {
+    if i == 0 || !cx.same_line(i) {
+        return false;
+    }
+    let mut p = i - 1;
+    if matches!(cx.s(p), "," | ".") && p > 0 {
+        p -= 1;
+    }
+    weekday(cx, p)
+}
+
+/// A time right after (`12/28 11:47 pm`, `6/1 @ 3pm`, `4/2 at 10:00`, `3/9 10 am`).
+fn time_after(cx: &Ctx, end: usize) -> bool {
+    let k = if cx.is_in(end, &["@", "at"]) {
+        end + 1
+    } else {
+        end
+    };
+    if !cx.same_line(k) {
+        return false;
+    }
+    let w = cx.s(k);
+    let clock = cx.kind(k, Kind::Alnum)
+        && w.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && vocab::is_in(
+            &["am", "pm", "a", "p"],
+            w.trim_start_matches(|c: char| c.is_ascii_digit()),
+        );
+    let hm = cx.digits(k, 1, 2)
+        && ((cx.s(k + 1) == ":" && cx.touches(k + 1) && cx.digits(k + 2, 2, 2))
+            || cx.is_in(k + 1, &["am", "pm", "a", "p"]));
+    clock || hm || (k > end && cx.is(k, "noon"))
+}
+
+/// Words in a sentence before a number that make it a rating (`rated anxiety 7/10`, `pain
+/// 6/10`), not a date.
+const SCORE_WORDS: &[&str] = &[
+    "rate",
+    "rates",
+    "rated",
+    "rating",
+    "ratings",
+    "score",
+    "scores",
+    "scored",
+    "scoring",
+    "scale",
+    "pain",
+    "anxiety",
+    "mood",
+    "distress",
+    "suds",
+    "sud",
+    "craving",
+    "cravings",
+    "urge",
+    "urges",
+    "confidence",
+    "motivation",
+    "readiness",
+    "importance",
+    "stress",
+    "energy",
+    "depression",
+    "anger",
+    "irritability",
+    "hopelessness",
+    "worry",
+    "fatigue",
+    "intensity",
+    "severity",
+    "satisfaction",
+    "happiness",
+    "helpfulness",
+    "quality",
+    "vas",
+    "nrs",
+];
+
+/// Words that tie a number to a date and end the search for a score word (`rated 7/10 on 3/4`).
+const DATE_ANCHORS: &[&str] = &[
+    "on",
+    "since",
+    "until",
+    "till",
+    "til",
+    "by",
+    "dated",
+    "due",
+    "seen",
+    "next",
+    "dos",
+    "dob",
+    "effective",
+    "starting",
+    "beginning",
+    "scheduled",
+    "rescheduled",
+    "admitted",
+    "discharged",
+    "born",
+    "appointment",
+    "appt",
+    "visit",
+    "followup",
+    "fu",
+];
+
+/// A score word earlier in the same sentence, with no date word between (`Rates anxiety 7/10,
+/// down from 9/10`).
+fn score_before(cx: &Ctx, i: usize) -> bool {
+    let mut k = i;
+    let mut steps = 0;
+    while k > 0 && steps < 10 && cx.same_line(k) {
+        k -= 1;
+        steps += 1;
+        let w = cx.s(k);
+        if matches!(w, "." | "!" | "?" | ";") || weekday(cx, k) || vocab::is_in(DATE_ANCHORS, w) {
+            return false;
+        }
+        if cx.kind(k, Kind::Word) && vocab::is_in(SCORE_WORDS, w) {
+            return true;
+        }
+    }
+    false
+}
+
+/// `1/2`, `2/3`, `3/4`: a fraction below one with a small denominator, a date only beside
+/// another date.
+fn fraction(cx: &Ctx, i: usize) -> bool {
+    md_values(cx, i).is_none_or(|(m, d)| m < d && d <= 4)
+}
+
+/// A lower-case word right after `m/d` that is not a preposition or a conjunction: a count
+/// (`6/9 items`, `3/4 sessions`), or a percentage.
+fn count_after(cx: &Ctx, end: usize) -> bool {
+    cx.s(end) == "%"
+        || cx.tok(end).is_some_and(|t| {
+            t.kind == Kind::Word
+                && t.case == Case::Lower
+                && t.gap <= crate::tokens::Gap::Space
+                && !cx.is_in(end, AFTER_A_DATE)
+        })
+}
+
+/// A test's name right before `m/d`: a result (`MoCA 24/30`, `Mini-Cog 3/5`, `PHQ-9: 12/27`).
+fn test_before(cx: &Ctx, i: usize) -> bool {
+    let mut p = i;
+    while p > 0 && matches!(cx.s(p - 1), ":" | "=" | "(" | ")") && cx.same_line(p) {
+        p -= 1;
+    }
+    if p == 0 || !cx.same_line(p) {
+        return false;
+    }
+    let q = p - 1;
+    let acronym = cx
+        .tok(q)
+        .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Upper && cx.s(q).len() >= 2)
+        && !cx.has(q, &DATE_CONTEXT);
+    let hyphenated = q >= 2
+        && cx.touches(q)
+        && cx.s(q - 1) == "-"
+        && cx.touches(q - 1)
+        && (cx.tok(q).is_some_and(|t| t.is_capitalised()) || cx.kind(q, Kind::Num))
+        && !cx.is(q, "up");
+    acronym || hyphenated
+}
+
+/// Lower-case words that may follow a date (`seen 3/4 for`, `4/2 and`).
+const AFTER_A_DATE: &[&str] = &[
+    "at", "and", "or", "to", "through", "thru", "until", "till", "from", "for", "with", "by", "in",
+    "when", "because", "but", "so", "then", "if", "as", "via", "after", "before", "was", "is",
+    "we", "she", "he", "they", "i", "the", "this", "next", "per", "due", "vs", "versus", "around",
+    "about", "unless", "while", "where", "which", "who", "instead", "since", "only", "again",
+    "too", "also", "already", "yet", "still", "please", "pm", "am", "a", "p",
+];
+
+/// Words that say a number measures something (`grade 5/6`, `level 2/3`, `x 3/4`).
+fn measure_before(cx: &Ctx, i: usize) -> bool {
+    i > 0
+        && cx.is_in(
+            i - 1,
+            &[
+                "grade",
+                "grades",
+                "level",
+                "levels",
+                "step",
+                "steps",
+                "page",
+                "pages",
+                "chapter",
+                "module",
+                "lesson",
+                "unit",
+                "x",
+                "ratio",
+                "bp",
+                "about",
+                "nearly",
+                "almost",
+                "over",
+                "under",
+                "roughly",
+                "approximately",
+                "only",
+                "took",
+                "ate",
+                "drank",
+            ],
+        )
+}
+
+/// The last thing on a header line after a comma or dash (`BIRP note - group, 11/14`).
+fn header_end(cx: &Ctx, i: usize, end: usize) -> bool {
+    i > 0
+        && cx.same_line(i)
+        && matches!(cx.s(i - 1), "," | "-" | "\u{2013}" | "\u{2014}")
+        && cx
+            .tok(end)
+            .is_none_or(|t| t.gap == crate::tokens::Gap::Line)
+}
+
+/// `move her session to 3/12`, `rescheduled him to 5/13`: `to` after a verb of moving in time.
+fn moved_to(cx: &Ctx, i: usize) -> bool {
+    if i == 0 || !cx.is(i - 1, "to") {
+        return false;
+    }
+    let mut k = i - 1;
+    let mut steps = 0;
+    while k > 0 && steps < 6 && cx.same_line(k) {
+        k -= 1;
+        steps += 1;
+        if matches!(cx.s(k), "." | "!" | "?" | ";") {
+            return false;
+        }
+        if cx.is_in(
+            k,
+            &[
+                "move",
+                "moved",
+                "moving",
+                "moves",
+                "reschedule",
+                "rescheduled",
+                "rescheduling",
+                "push",
+                "pushed",
+                "change",
+                "changed",
+                "switch",
+                "switched",
+                "postpone",
+                "postponed",
+                "bump",
+                "bumped",
+                "shift",
+                "shifted",
+                "delay",
+                "delayed",
+                "extended",
+                "extend",
+                "back",
+            ],
+        ) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Connectors inside a list or a range of dates.
+const LIST_JOINS: &[&str] = &[
+    ",", "and", "or", "&", "to", "through", "thru", "until", "till", "-", "\u{2013}", "\u{2014}",
+    "/",
+];
+
+/// Another month/day joined to this one (before or after) with a different day: a range or a
+/// list of dates (`5/6 through 5/10`, `3/4, 3/11 and 3/18`); scores share their scale.
+fn beside_another(cx: &Ctx, i: usize, end: usize) -> bool {
+    let Some((_, d)) = md_values(cx, i) else {
+        return false;
+    };
+    let other_ok = |k: usize| {
+        month_day(cx, k).is_some_and(|e| {
+            e > k
+                && md_values(cx, k).is_some_and(|(_, d2)| d2 != d)
+                && !test_before(cx, k)
+                && !(fraction(cx, k) && fraction(cx, i))
+        })
+    };
+    // After: `5/6 through 5/10`, `3/4, 3/11`, `2/3-2/9`.
+    let mut k = end;
+    if cx.s(k) == "," && cx.is_in(k + 1, &["and", "or"]) {
+        k += 1;
+    }
+    if cx.same_line(k) && cx.is_in(k, LIST_JOINS) && cx.s(k) != "/" && other_ok(k + 1) {
+        return true;
+    }
+    // Before: `3/11 and 3/18`, `3/11, and 3/18`.
+    if i == 0 || !cx.same_line(i) || !cx.is_in(i - 1, LIST_JOINS) || cx.s(i - 1) == "/" {
+        return false;
+    }
+    let mut j = i - 1;
+    if j > 0 && cx.is_in(j, &["and", "or"]) && cx.s(j - 1) == "," {
+        j -= 1;
+    }
+    j >= 3 && slash_pair(cx, j - 3) && other_ok(j - 3)
 }
 
 fn month_day_context(cx: &Ctx, i: usize) -> bool {

@@ -66,6 +66,11 @@ enum Class {
 pub(crate) fn find(cx: &mut Ctx) {
     let mut i = 0;
     while i < cx.len() {
+        if let Some(e) = initials(cx, i) {
+            cx.claim(i, e, Label::Name);
+            i = e;
+            continue;
+        }
         if cx.free(i) && run_token(cx, i) {
             let e = run_end(cx, i);
             i = decide(cx, i, e).max(i + 1);
@@ -73,6 +78,73 @@ pub(crate) fn find(cx: &mut Ctx) {
             i += 1;
         }
     }
+}
+
+/// Dotted abbreviations of two or three capitals that are not initials (beyond the never-names,
+/// credentials and English words the dictionaries know).
+const DOTTED_ABBREVIATIONS: &[&str] = &[
+    "am", "pm", "us", "usa", "uk", "eu", "un", "dc", "la", "ny", "nyc", "bc", "ad", "ce", "bce",
+    "ok", "vs", "eg", "ie", "id", "iq", "cv", "dv", "ipv", "si", "hi", "er", "ed", "icu", "bp",
+    "hr", "iv", "im", "po", "ot", "pt", "st", "pe", "iep", "ged", "gpa", "dui", "dwi", "dmv", "tv",
+    "pc", "pr", "dj", "rv", "suv", "atv", "vip", "fyi", "aka", "rip", "cps", "dcf", "dss", "dhs",
+    "va", "gi", "std", "sti", "hiv", "mri", "ct", "ekg", "ecg", "eeg", "ob", "ent", "lpn", "cna",
+    "ceo", "cfo", "coo", "hq", "llc", "inc", "ps", "pps", "nb", "re", "ss", "sos", "ga", "na",
+    "aa", "ca", "oa", "mia", "pow", "ret", "usmc", "usn", "usaf", "wwii", "ww",
+];
+
+/// Initials standing for a person (`K.B.`, `R.N.'s`, `J.W.T.`): two or three capitals, each
+/// with its dot, not followed by a surname (the run handles `J.R. Achterberg`). A pair that is
+/// also an abbreviation, a credential or a word (`A.M.`, `U.S.`, `R.N.`, `O.K.`) is a person only
+/// before a verb only a person does or a possessive, or after a relation word or a title.
+fn initials(cx: &Ctx, i: usize) -> Option<usize> {
+    let letter = |k: usize| {
+        cx.tok(k).is_some_and(|t| {
+            t.kind == Kind::Word && t.case == Case::Upper && cx.s(k).chars().count() == 1
+        })
+    };
+    if !cx.free(i) || !letter(i) || (i > 0 && cx.touches(i) && !matches!(cx.s(i - 1), "(" | "\"")) {
+        return None;
+    }
+    let mut e = i;
+    let mut n = 0;
+    while n < 3 && letter(e) && (e == i || cx.touches(e)) && cx.s(e + 1) == "." && cx.touches(e + 1)
+    {
+        e += 2;
+        n += 1;
+    }
+    // More glued on (`U.S.A.F.`, `A.B.C.D.`, `J.R.R`), or not yet two.
+    if n < 2 || (cx.touches(e) && cx.kind(e, Kind::Word)) || !cx.all_free(i, e) {
+        return None;
+    }
+    // `J.R. Achterberg`: a name follows; the run decides.
+    if run_token(cx, e)
+        && cx.tok(e).is_some_and(|t| t.gap == Gap::Space)
+        && (cx.entry(e).is_name() || !cx.entry(e).is_word(50))
+    {
+        return None;
+    }
+    let joined: String = (0..n)
+        .map(|m| cx.s(i + 2 * m).to_ascii_lowercase())
+        .collect();
+    let entry = cx.lex.get(&joined);
+    let known = vocab::is_in(DOTTED_ABBREVIATIONS, &joined)
+        || entry.has(NEVER)
+        || entry.lists & vocab::CREDENTIALS.bit != 0
+        || entry.is_word(60);
+    if known {
+        let before = i > 0
+            && cx.same_line(i)
+            && (cx.has(i - 1, &vocab::RELATIONS)
+                || (cx.s(i - 1) == "." && i > 1 && cx.has(i - 2, &vocab::TITLES))
+                || header_value(cx, i) == Header::Person);
+        let (_, strong_verb, _) = context_after(cx, e);
+        let after_name =
+            i > 1 && cx.s(i - 1) == "," && cx.tok(i - 2).is_some_and(|t| t.is_capitalised());
+        if !(before || strong_verb) || after_name {
+            return None;
+        }
+    }
+    Some(e)
 }
 
 fn run_token(cx: &Ctx, i: usize) -> bool {
@@ -353,6 +425,13 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
     }
     if i >= end {
         return end;
+    }
+    // `Dr. K.L.`: initials after a title.
+    if i > start {
+        if let Some(e) = initials(cx, i) {
+            cx.claim(i, e, Label::Name);
+            return e;
+        }
     }
     // `Co-facilitator`, `Ex-wife`: a prefix, not a name.
     if end == i + 1

@@ -320,9 +320,33 @@ fn keyed_id(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
         return None;
     }
     let min = if hash { 3 } else { 4 };
-    let e = value_end(cx, k);
+    let first = if spaced_prefix(cx, k) && !value_start_glued(cx, k) {
+        value_end(cx, k + 1)
+    } else {
+        value_end(cx, k)
+    };
+    let e = spaced_groups(cx, first);
     let len: usize = (k..e).map(|t| cx.s(t).len()).sum();
     if len < min || (k..e).all(|t| !has_digit(cx.s(t))) {
+        return None;
+    }
+    // `MNX 4482 1903`: a letter prefix needs digits enough to be a number, not a year or a
+    // count (`group DBT 12`, `plan CBT 2024`).
+    if spaced_prefix(cx, k) {
+        let digits: usize = (k..e)
+            .filter(|&t| cx.kind(t, Kind::Num))
+            .map(|t| cx.s(t).len())
+            .sum();
+        let year = e == k + 2 && cx.num(k + 1).is_some_and(|y| (1900..=2099).contains(&y));
+        if digits < 3 || year {
+            return None;
+        }
+    }
+    // `plan` is everyday clinical language: its number needs a letter or a `#`/`number`.
+    if cx.is(i, "plan")
+        && !(i + 1..k).any(|t| cx.is_in(t, &["#", "number", "no", "num", "id", "code"]))
+        && (k..e).all(|t| !cx.s(t).bytes().any(|b| b.is_ascii_alphabetic()))
+    {
         return None;
     }
     // After `#`, a short number is a count or rank (`#2 priority`) unless a licence or chart word
@@ -341,16 +365,58 @@ fn value_start(cx: &Ctx, k: usize) -> bool {
     match cx.tok(k).map(|t| t.kind) {
         Some(Kind::Num) => true,
         Some(Kind::Alnum) => true,
-        Some(Kind::Word) => {
-            cx.tok(k)
-                .is_some_and(|t| t.case == crate::tokens::Case::Upper)
-                && cx.s(k).len() <= 4
-                && cx.touches(k + 1)
-                && matches!(cx.s(k + 1), "-")
-                && (cx.kind(k + 2, Kind::Num) || cx.kind(k + 2, Kind::Alnum))
-        }
+        Some(Kind::Word) => value_start_glued(cx, k) || spaced_prefix(cx, k),
         _ => false,
     }
+}
+
+/// A letter prefix glued to its digits by a hyphen (`HMO-4471823`, `W-20417`).
+fn value_start_glued(cx: &Ctx, k: usize) -> bool {
+    cx.tok(k)
+        .is_some_and(|t| t.kind == Kind::Word && t.case == crate::tokens::Case::Upper)
+        && cx.s(k).len() <= 4
+        && cx.touches(k + 1)
+        && matches!(cx.s(k + 1), "-")
+        && (cx.kind(k + 2, Kind::Num) || cx.kind(k + 2, Kind::Alnum))
+}
+
+/// A letter prefix set apart from its digits by one space (`MNX 4482 1903`, `PO 24-117`).
+fn spaced_prefix(cx: &Ctx, k: usize) -> bool {
+    // Code systems name a service or a diagnosis, not a person (`CPT 90847`, `ICD 10`).
+    const CODE_SYSTEMS: &[&str] = &["cpt", "icd", "hcpcs", "dsm", "snomed", "loinc", "ndc"];
+    !cx.is_in(k, CODE_SYSTEMS)
+        && cx.tok(k).is_some_and(|t| {
+            t.kind == Kind::Word
+                && t.case == crate::tokens::Case::Upper
+                && (1..=5).contains(&cx.s(k).len())
+        })
+        && cx.tok(k + 1).is_some_and(|t| t.gap == Gap::Space)
+        && cx.free(k + 1)
+        && (cx.digits(k + 1, 2, 12) || cx.kind(k + 1, Kind::Alnum) && has_digit(cx.s(k + 1)))
+}
+
+/// Extends a keyed value ending at `e` over further groups of digits set apart by one space
+/// (`4482 1903`, `0071 3348 92`): three digits or more, or two at the end of the value.
+fn spaced_groups(cx: &Ctx, mut e: usize) -> usize {
+    let mut groups = 0;
+    while groups < 4
+        && e > 0
+        && has_digit(cx.s(e - 1))
+        && cx.tok(e).is_some_and(|t| t.gap == Gap::Space)
+        && cx.free(e)
+    {
+        let group = (cx.kind(e, Kind::Num) || cx.kind(e, Kind::Alnum)) && has_digit(cx.s(e));
+        let long = cx.s(e).len() >= 3;
+        let last = cx
+            .tok(e + 1)
+            .is_none_or(|t| t.gap == Gap::Line || (t.kind == Kind::Punct && cx.s(e + 1) != "-"));
+        if !group || !(long || (cx.s(e).len() == 2 && last)) {
+            break;
+        }
+        e = value_end(cx, e);
+        groups += 1;
+    }
+    e
 }
 
 /// The end of an identifier value: alphanumeric groups glued by `-`, `/` or `.`.

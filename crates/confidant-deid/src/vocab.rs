@@ -458,7 +458,7 @@ pub(crate) static ID_KEYS: List = List {
     "registration", "reg", "file", "inmate", "booking", "ticket", "invoice", "order", "tracking",
     "routing", "card", "pin", "mbi", "hicn", "insurance", "insured", "beneficiary", "enrollee",
     "group", "grp", "dl", "license#", "patient", "client", "visit", "encounter", "sid", "uid",
-    "lmft", "lcsw", "lpc", "lmhc", "licsw", "lpcc", "psy", "psyd", "phd", "md",
+    "lmft", "lcsw", "lpc", "lmhc", "licsw", "lpcc", "psy", "psyd", "phd", "md", "plan",
     ],
 };
 
