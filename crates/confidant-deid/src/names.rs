@@ -280,8 +280,35 @@ fn context_before(cx: &Ctx, i: usize) -> bool {
     if cx.s(p) == "(" && p > 0 && cx.same_line(i) && cx.has(p - 1, &vocab::RELATIONS) {
         return true;
     }
+    // `Halvard,` alone on the first line of a message: whom it is written to.
+    if salutation(cx, i) {
+        return true;
+    }
     // `- Ana`: a signature line after a closing.
     header_value(cx, i) == Header::Person
+}
+
+/// A line that holds only one or two capitalised words and a comma (`Halvard,` opening an
+/// e-mail): the person addressed, unless the words are a closing or everyday words (`Thanks,`,
+/// `Team,`).
+fn salutation(cx: &Ctx, i: usize) -> bool {
+    if cx.tok(i).is_none_or(|t| t.gap != Gap::Line) {
+        return false;
+    }
+    let mut e = i + 1;
+    while e < i + 2 && run_token(cx, e) && cx.tok(e).is_some_and(|t| t.gap == Gap::Space) {
+        e += 1;
+    }
+    cx.s(e) == ","
+        && cx.touches(e)
+        && cx.tok(e + 1).is_none_or(|t| t.gap == Gap::Line)
+        && (i..e).all(|k| {
+            let en = cx.entry(k);
+            !cx.has(k, &CLOSINGS)
+                && !cx.has(k, &GREETINGS)
+                && !en.has(NEVER)
+                && (en.is_name() || !en.is_word(50))
+        })
 }
 
 #[derive(PartialEq, Eq)]
@@ -341,10 +368,12 @@ fn context_after(cx: &Ctx, e: usize) -> (bool, bool, bool) {
             && cx.is_in(k, &["ma", "ms", "pa", "do"])
             && cx.tok(k).is_some_and(|t| t.case == Case::Upper)
             && k != e);
+    // `Link used:`, `Time spent:`: a label, not a person doing something.
     let lower_next = cx.same_line(e)
         && cx
             .tok(e)
-            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower);
+            .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower)
+        && !(cx.s(e + 1) == ":" && cx.touches(e + 1));
     let person = (matches!(cx.s(e), "'" | "\u{2019}") && cx.is(e + 1, "s") && cx.touches(e))
         || (cx.s(e) == "," && cx.digits(e + 1, 1, 2) && matches!(cx.s(e + 2), "," | ")" | ";"))
         || (cx.s(e) == "(" && cx.digits(e + 1, 1, 2) && cx.s(e + 2) == ")");
@@ -472,6 +501,13 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             {
                 true
             }
+            // `Dawn will call the school`, `Colt can bring his log`: a given name that is also
+            // a word, as the subject of a modal and a verb only a person does.
+            Class::Popular | Class::Word
+                if k + 1 == end && cx.entry(k).is_given() && modal_person_verb(cx, end) =>
+            {
+                true
+            }
             Class::Popular => {
                 let beside_word = (n > 0 && classes[n - 1] == Class::Word)
                     || classes.get(n + 1) == Some(&Class::Word);
@@ -514,11 +550,17 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             let k = i + n;
             let ok = match classes[n] {
                 Class::Initial => true,
-                // `April Nguyen`: a month that is also a given name, beside a surname.
+                // `April Nguyen`: a month that is also a given name, beside a surname; `Phan Thi
+                // Thu`: a weekday's abbreviation that is also a given name, after a name.
                 Class::Never => {
-                    vocab::month(cx.s(k)).is_some()
+                    (vocab::month(cx.s(k)).is_some()
                         && vocab::is_full_month(cx.s(k))
-                        && right.is_some_and(|m| is_name[m] && classes[m] == Class::Strong)
+                        && right.is_some_and(|m| is_name[m] && classes[m] == Class::Strong))
+                        || (vocab::is_weekday(cx.s(k))
+                            && cx.s(k).len() == 3
+                            && cx.tok(k).is_some_and(|t| t.case == Case::Cap)
+                            && left.is_some_and(|m| is_name[m])
+                            && right.is_none())
                 }
                 Class::Popular | Class::Unknown | Class::Place => true,
                 Class::Word => cx.entry(k).is_name() && !cx.entry(k).is_word(20),
@@ -570,6 +612,53 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
         cx.claim(i + s, span_end, label);
     }
     consumed_end
+}
+
+/// Things a person does, in the base form after a modal (`will call`, `can bring`).
+const PERSON_ACTIONS: &[&str] = &[
+    "bring", "call", "text", "email", "e-mail", "phone", "try", "practice", "practise", "attend",
+    "ask", "tell", "talk", "speak", "complete", "schedule", "meet", "write", "read", "sign",
+    "contact", "share", "log", "track", "journal", "walk", "visit", "invite", "join", "apply",
+    "drive", "discuss", "review", "identify", "explore", "reach", "check", "send", "pick", "sleep",
+    "eat", "exercise", "research", "decide", "update", "fill", "plan", "list", "record", "notify",
+    "let", "ride", "stay", "come", "go", "return", "follow", "teach", "show", "consider",
+];
+
+/// A modal and then a verb only a person does, then an object or a preposition (`will bring
+/// his log`, `can call the school`, `should text back`): what follows a name as subject, not
+/// the word (`Hope will continue`, `Faith can bring clarity`).
+fn modal_person_verb(cx: &Ctx, e: usize) -> bool {
+    let modal = cx
+        .tok(e)
+        .is_some_and(|t| t.gap == Gap::Space && t.case == Case::Lower)
+        && cx.is_in(
+            e,
+            &[
+                "will", "would", "can", "could", "should", "may", "might", "must", "shall",
+            ],
+        );
+    if !modal {
+        return false;
+    }
+    let mut v = e + 1;
+    if cx.is_in(
+        v,
+        &["also", "then", "still", "now", "again", "first", "probably"],
+    ) {
+        v += 1;
+    }
+    let verb = cx.same_line(v) && cx.is_in(v, PERSON_ACTIONS);
+    let object = cx
+        .tok(v + 1)
+        .is_none_or(|t| t.kind == Kind::Punct || t.gap == Gap::Line)
+        || cx.is_in(
+            v + 1,
+            &[
+                "his", "her", "their", "him", "them", "the", "a", "an", "to", "in", "at", "for",
+                "with", "back", "up", "on", "me", "us", "my", "our", "out", "over", "about",
+            ],
+        );
+    verb && object
 }
 
 /// Whether a lower-case modal or auxiliary verb follows at `e` (`Will will`, `May has`).

@@ -208,14 +208,342 @@ pub(crate) fn find_ages(cx: &mut Ctx) {
             }
             continue;
         }
+        // `her 100th birthday`.
+        if cx.kind(i, Kind::Alnum) && cx.is_in(i + 1, &["birthday", "birthdays", "bday"]) {
+            let n: String = w.chars().take_while(char::is_ascii_digit).collect();
+            let suffix = &w[n.len()..];
+            if vocab::is_in(&["st", "nd", "rd", "th"], suffix)
+                && n.parse::<u32>().is_ok_and(|v| (90..=125).contains(&v))
+            {
+                cx.claim(i, i + 1, Label::Age);
+            }
+            continue;
+        }
+        if let Some(e) = age_in_words(cx, i) {
+            cx.claim(i, e, Label::Age);
+            continue;
+        }
         let Some(v) = cx.num(i) else { continue };
         if !(90..=125).contains(&v) || !cx.digits(i, 2, 3) {
             continue;
         }
-        if age_after(cx, i + 1) || age_before(cx, i) {
+        if age_after(cx, i + 1) || age_before(cx, i) || age_of_person(cx, i) {
             cx.claim(i, i + 1, Label::Age);
         }
     }
+}
+
+/// Words before a number, in its sentence, that make it a measure, a score or a place, not an
+/// age (`weight now 96`, `PCL-5 is 92`, `room 96`, `HR was 94`).
+const MEASURES: &[&str] = &[
+    "score",
+    "scores",
+    "scored",
+    "scoring",
+    "weight",
+    "weighs",
+    "weighed",
+    "lbs",
+    "lb",
+    "pounds",
+    "kg",
+    "bp",
+    "hr",
+    "pulse",
+    "heart",
+    "temp",
+    "temperature",
+    "fever",
+    "level",
+    "levels",
+    "glucose",
+    "sugar",
+    "a1c",
+    "iq",
+    "percent",
+    "percentile",
+    "pcl",
+    "phq",
+    "gad",
+    "points",
+    "room",
+    "rm",
+    "suite",
+    "unit",
+    "apt",
+    "bed",
+    "floor",
+    "building",
+    "highway",
+    "route",
+    "hwy",
+    "interstate",
+    "exit",
+    "mile",
+    "miles",
+    "minutes",
+    "mins",
+    "hours",
+    "days",
+    "dollars",
+    "cost",
+    "costs",
+    "paid",
+    "owes",
+    "balance",
+    "bill",
+    "copay",
+    "number",
+    "no",
+    "grade",
+    "page",
+    "speed",
+    "mph",
+    "saturation",
+    "sats",
+    "spo2",
+    "o2",
+    "bmi",
+    "count",
+    "total",
+    "raw",
+    "scale",
+    "rate",
+    "rated",
+    "rating",
+    "item",
+    "items",
+    "question",
+    "questions",
+    "percentage",
+    "bus",
+    "channel",
+    "lot",
+    "mg",
+    "ml",
+    "units",
+    "degrees",
+    "f",
+    "c",
+    "volume",
+];
+
+/// What may follow an age (`who is 94 and`, `now 96,`, `died at 101 in`).
+const AFTER_AN_AGE: &[&str] = &[
+    "and",
+    "but",
+    "so",
+    "or",
+    "this",
+    "next",
+    "last",
+    "in",
+    "on",
+    "at",
+    "with",
+    "when",
+    "yet",
+    "now",
+    "today",
+    "soon",
+    "he",
+    "she",
+    "they",
+    "who",
+    "lives",
+    "living",
+    "still",
+    "has",
+    "had",
+    "is",
+    "was",
+    "since",
+    "after",
+    "before",
+    "as",
+    "though",
+    "although",
+    "because",
+    "per",
+    "according",
+    "going",
+    "already",
+    "himself",
+    "herself",
+    "alone",
+    "too",
+    "also",
+];
+
+/// A person's age said without `age` or `years`: `now 96`, `who is 94`, `she's 91`, `will be
+/// 97`, `died at 101`, `at the age of 93`, `Fumiko, 98,`, `Ruth (91)`. The number must stand
+/// alone (not `96%`, `96/100`, `96 lbs`) with no measure word before it in its sentence.
+fn age_of_person(cx: &Ctx, i: usize) -> bool {
+    if i == 0 || !cx.same_line(i) {
+        return false;
+    }
+    let glued_before = cx.touches(i) && matches!(cx.s(i - 1), "-" | "/" | "." | "$" | "#" | "+");
+    let n = i + 1;
+    let glued_after = cx.touches(n)
+        && (matches!(cx.s(n), "%" | "/" | ":" | "-" | "+")
+            || (cx.s(n) == "." && cx.kind(n + 1, Kind::Num) && cx.touches(n + 1))
+            || cx.kind(n, Kind::Word));
+    let after_ok = match cx.tok(n) {
+        None => true,
+        Some(t) if t.gap == Gap::Line => true,
+        Some(t) if t.kind == Kind::Punct => !glued_after,
+        Some(t) if t.kind == Kind::Word && t.case == crate::tokens::Case::Lower => {
+            cx.is_in(n, AFTER_AN_AGE)
+        }
+        Some(_) => false,
+    };
+    if glued_before || !after_ok || measure_near(cx, i) {
+        return false;
+    }
+    let p = i - 1;
+    let w = cx.s(p);
+    if vocab::is_in(&["now"], w) {
+        return true;
+    }
+    if vocab::is_in(&["is", "was", "be", "being", "s"], w) {
+        return person_subject(cx, p);
+    }
+    if cx.is(p, "of") && p > 0 && cx.is(p - 1, "age") {
+        return true;
+    }
+    if cx.is(p, "at") {
+        // `died at 101`, `still drives at 92`, `At 93, she`.
+        let life = (1..=3).any(|d| {
+            p >= d
+                && cx.same_line(p + 1 - d)
+                && cx.is_in(
+                    p - d,
+                    &[
+                        "died",
+                        "passed",
+                        "retired",
+                        "married",
+                        "remarried",
+                        "widowed",
+                        "still",
+                        "even",
+                        "stopped",
+                        "quit",
+                        "started",
+                        "began",
+                        "moved",
+                        "lost",
+                        "drove",
+                        "drives",
+                        "driving",
+                        "lived",
+                        "lives",
+                        "graduated",
+                        "diagnosed",
+                        "death",
+                        "dying",
+                        "away",
+                    ],
+                )
+        });
+        let opening = cx.sentence_start(p) && cx.s(n) == ",";
+        return life || opening;
+    }
+    // `Fumiko, 98, lives with them`, `Ruth Ann Kowalczyk (91)`.
+    let beside_name = |k: usize| {
+        cx.tok(k)
+            .is_some_and(|t| t.kind == Kind::Word && t.case == crate::tokens::Case::Cap)
+            && !cx.entry(k).is_place()
+            && vocab::month(cx.s(k)).is_none()
+            && !cx.is_in(k, MEASURES)
+            && !cx.has(k, &vocab::ORG_HEADS)
+            && !cx.has(k, &vocab::UNITS)
+            && vocab::street_suffix(cx.s(k)).is_none()
+    };
+    if w == "(" && cx.s(n) == ")" && p > 0 && beside_name(p - 1) {
+        return true;
+    }
+    w == "," && matches!(cx.s(n), "," | ")" | ";") && p > 0 && beside_name(p - 1)
+}
+
+/// A measure word up to five tokens before `i` in its sentence.
+fn measure_near(cx: &Ctx, i: usize) -> bool {
+    let mut k = i;
+    let mut steps = 0;
+    while k > 0 && steps < 5 && cx.same_line(k) {
+        k -= 1;
+        steps += 1;
+        if matches!(cx.s(k), "." | "!" | "?" | ";") {
+            return false;
+        }
+        if cx.is_in(k, MEASURES) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the verb at `p` (`is`, `was`, `be`, the `s` of `she's`) has a person for subject:
+/// a pronoun, a relation word or a name (`who is`, `she's`, `her father is`, `Edna will be`).
+fn person_subject(cx: &Ctx, p: usize) -> bool {
+    let mut s = p;
+    if cx.is(p, "s") {
+        if p < 2 || !cx.touches(p) || !matches!(cx.s(p - 1), "'" | "\u{2019}") {
+            return false;
+        }
+        s = p - 1;
+    }
+    // `will be`, `would have been` is not handled; `will soon be`.
+    let mut steps = 0;
+    while s > 0 && steps < 2 && cx.is_in(s - 1, &["will", "would", "soon", "now", "to", "ll"]) {
+        s -= 1;
+        steps += 1;
+    }
+    if s > 0 && matches!(cx.s(s - 1), "'" | "\u{2019}") {
+        s -= 1;
+    }
+    if s == 0 {
+        return false;
+    }
+    let subj = s - 1;
+    cx.is_in(
+        subj,
+        &[
+            "he", "she", "who", "they", "i", "you", "mom", "dad", "grandma", "grandpa", "nana",
+        ],
+    ) || cx.has(subj, &vocab::RELATIONS)
+        || (cx
+            .tok(subj)
+            .is_some_and(|t| t.kind == Kind::Word && t.case == crate::tokens::Case::Cap)
+            && !cx.sentence_start(subj)
+            && cx.entry(subj).is_name())
+}
+
+/// Ages over 89 in words after an age word or before `years`: `aged ninety-three`, `turned
+/// ninety`, `ninety-one years old`.
+fn age_in_words(cx: &Ctx, i: usize) -> Option<usize> {
+    if !cx.is(i, "ninety") {
+        return None;
+    }
+    const UNITS: &[&str] = &[
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let e = if cx.s(i + 1) == "-" && cx.touches(i + 1) && cx.touches(i + 2) {
+        if !cx.is_in(i + 2, UNITS) {
+            return None;
+        }
+        i + 3
+    } else {
+        i + 1
+    };
+    let before = i > 0
+        && cx.is_in(
+            i - 1,
+            &[
+                "age", "aged", "turned", "turning", "turns", "is", "was", "be", "now", "at",
+            ],
+        );
+    (before || age_after(cx, e)).then_some(e)
 }
 
 fn age_after(cx: &Ctx, j: usize) -> bool {

@@ -296,7 +296,82 @@ pub(crate) fn find_organizations(cx: &mut Ctx) {
 }
 
 fn is_head(cx: &Ctx, i: usize) -> bool {
-    cap(cx, i) && cx.has(i, &vocab::ORG_HEADS)
+    cap(cx, i) && (cx.has(i, &vocab::ORG_HEADS) || compound_head(cx, i))
+}
+
+/// `Senior Living`, `Memory Care`: a facility type of two words whose last word alone is too
+/// common to end an organisation's name.
+fn compound_head(cx: &Ctx, i: usize) -> bool {
+    const QUALIFIED: &[(&str, &[&str])] = &[
+        (
+            "living",
+            &[
+                "senior",
+                "assisted",
+                "independent",
+                "supportive",
+                "sober",
+                "residential",
+                "retirement",
+                "supported",
+                "community",
+                "group",
+            ],
+        ),
+        (
+            "care",
+            &[
+                "memory",
+                "home",
+                "hospice",
+                "respite",
+                "urgent",
+                "senior",
+                "skilled",
+                "foster",
+                "elder",
+                "continuing",
+                "comfort",
+                "adult",
+                "child",
+                "day",
+                "primary",
+                "health",
+                "residential",
+                "personal",
+                "transitional",
+                "convalescent",
+            ],
+        ),
+    ];
+    i > 0
+        && cx.tok(i).is_some_and(|t| t.gap == Gap::Space)
+        && cap(cx, i - 1)
+        && QUALIFIED
+            .iter()
+            .any(|(head, before)| cx.is(i, head) && cx.is_in(i - 1, before))
+}
+
+/// `Feed & Grain`, `Tool & Die` after a head or a proper name: the end of the words after `&`
+/// starting at `amp`, when they end in a head or an everyday word (a couple's names, `Jake &
+/// Amy`, do not).
+fn ampersand_tail(cx: &Ctx, amp: usize) -> Option<usize> {
+    if cx.s(amp) != "&" || !cx.same_line(amp) || cx.touches(amp) || !cap(cx, amp + 1) {
+        return None;
+    }
+    let mut r = amp + 1;
+    while r - amp <= 3
+        && cap(cx, r)
+        && cx.free(r)
+        && cx.same_line(r)
+        && cx.tok(r).is_some_and(|t| t.gap == Gap::Space)
+    {
+        r += 1;
+    }
+    let last = cx.entry(r - 1);
+    let ok =
+        (is_head(cx, r - 1) || (last.is_word(50) && !last.is_popular_name())) && !last.has(NEVER);
+    ok.then_some(r)
 }
 
 /// Extends an organisation's name to the right from `e`: more heads, `of` + capitalised words,
@@ -310,6 +385,37 @@ fn extend_right(cx: &Ctx, mut e: usize) -> usize {
         {
             e += 1;
             continue;
+        }
+        if let Some(r) = ampersand_tail(cx, e) {
+            e = r;
+            continue;
+        }
+        // `Lakeshore Manor Nursing Home`, `Yoder Brothers Feed & Grain`: more of the name up to
+        // a later head word or an `&` tail.
+        let mut k = e;
+        while k - e < 2
+            && cap(cx, k)
+            && cx.free(k)
+            && cx.same_line(k)
+            && cx.tok(k).is_some_and(|t| t.gap == Gap::Space)
+            && !cx.has(k, &vocab::TITLES)
+            && !vocab::is_weekday(cx.s(k))
+            && vocab::month(cx.s(k)).is_none()
+        {
+            k += 1;
+            if is_head(cx, k - 1) {
+                break;
+            }
+        }
+        if k > e && is_head(cx, k - 1) {
+            e = k;
+            continue;
+        }
+        if k > e {
+            if let Some(r) = ampersand_tail(cx, k) {
+                e = r;
+                continue;
+            }
         }
         if cx.is_in(e, &["of", "for"])
             && cx.same_line(e + 1)
