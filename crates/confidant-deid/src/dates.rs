@@ -7,7 +7,7 @@
 
 use crate::Label;
 use crate::detect::Ctx;
-use crate::tokens::{Case, Kind};
+use crate::tokens::{Case, Gap, Kind};
 use crate::vocab;
 use crate::vocab::List;
 
@@ -58,7 +58,8 @@ pub(crate) static DATE_CONTEXT: List = List {
     "during", "in", "early", "mid", "late", "this", "of", "around", "until", "followup",
     "follow-up", "reviewed", "signed", "sent", "received", "as", "effective", "between", "and",
     "appointments", "sessions", "visits", "dates", "drawn", "cancelled", "canceled", "expires",
-    "expired", "deadline", "week", "weekend",
+    "expired", "deadline", "week", "weekend", "meeting", "meetings", "hearing", "conference",
+    "consult", "consultation", "supervision", "note", "notes",
     ],
 };
 
@@ -483,16 +484,16 @@ fn month_day_is_date(cx: &Ctx, i: usize, end: usize) -> bool {
     if weekday_before(cx, i) || time_after(cx, end) {
         return true;
     }
-    if score_before(cx, i) {
-        return false;
-    }
-    if anchored(cx, i) {
-        return true;
-    }
     if test_before(cx, i) {
         return false;
     }
     if beside_another(cx, i, end) {
+        return true;
+    }
+    if score_before(cx, i) {
+        return false;
+    }
+    if anchored(cx, i) {
         return true;
     }
     if fraction(cx, i) || count_after(cx, end) {
@@ -519,7 +520,15 @@ fn anchored(cx: &Ctx, i: usize) -> bool {
     {
         return true;
     }
-    cx.kind(p, Kind::Word) && vocab::is_in(DATE_ANCHORS, cx.s(p))
+    // `next meeting 6/4`, `last supervision 7/22`: an event named after `next` or `last`.
+    let event = p > 0
+        && cx.kind(p, Kind::Word)
+        && cx.same_line(p)
+        && cx.is_in(
+            p - 1,
+            &["next", "last", "previous", "following", "upcoming", "prior"],
+        );
+    event || (cx.kind(p, Kind::Word) && vocab::is_in(DATE_ANCHORS, cx.s(p)))
 }
 
 /// Tokens `k..k + 3` are a bare `m/d` shape (one or two digits each side of a slash).
@@ -555,7 +564,7 @@ fn weekday_before(cx: &Ctx, i: usize) -> bool {
 
 /// A time right after (`12/28 11:47 pm`, `6/1 @ 3pm`, `4/2 at 10:00`, `3/9 10 am`).
 fn time_after(cx: &Ctx, end: usize) -> bool {
-    let k = if cx.is_in(end, &["@", "at"]) {
+    let k = if cx.is_in(end, &["@", "at", ","]) {
         end + 1
     } else {
         end
@@ -570,10 +579,31 @@ fn time_after(cx: &Ctx, end: usize) -> bool {
             &["am", "pm", "a", "p"],
             w.trim_start_matches(|c: char| c.is_ascii_digit()),
         );
+    // `11:47`, `8:12a`, `10 am`.
+    let minutes = |m: usize| {
+        cx.digits(m, 2, 2)
+            || (cx.kind(m, Kind::Alnum)
+                && cx.s(m).len() <= 4
+                && cx.s(m).as_bytes().iter().take(2).all(u8::is_ascii_digit)
+                && vocab::is_in(&["am", "pm", "a", "p"], &cx.s(m)[2..]))
+    };
     let hm = cx.digits(k, 1, 2)
-        && ((cx.s(k + 1) == ":" && cx.touches(k + 1) && cx.digits(k + 2, 2, 2))
+        && ((cx.s(k + 1) == ":" && cx.touches(k + 1) && minutes(k + 2))
             || cx.is_in(k + 1, &["am", "pm", "a", "p"]));
-    clock || hm || (k > end && cx.is(k, "noon"))
+    // `3/11 at 10 or 3/13 at 2`: an hour alone after `at`.
+    let hour = k > end
+        && cx.is_in(k - 1, &["at", "@"])
+        && cx.num(k).is_some_and(|h| (1..=12).contains(&h))
+        && cx.digits(k, 1, 2)
+        && !cx.touches(k + 1)
+        && !cx.is_in(
+            k + 1,
+            &[
+                "weeks", "week", "days", "day", "months", "month", "years", "year", "minutes",
+                "min", "mins", "hours", "hrs", "times", "sessions", "mg", "percent", "points",
+            ],
+        );
+    clock || hm || hour || (k > end && cx.is(k, "noon"))
 }
 
 /// Words in a sentence before a number that make it a rating (`rated anxiety 7/10`, `pain
@@ -619,6 +649,16 @@ const SCORE_WORDS: &[&str] = &[
     "quality",
     "vas",
     "nrs",
+    "sleep",
+    "appetite",
+    "focus",
+    "concentration",
+    "loneliness",
+    "shame",
+    "guilt",
+    "sadness",
+    "fear",
+    "panic",
 ];
 
 /// Words that tie a number to a date and end the search for a score word (`rated 7/10 on 3/4`).
@@ -659,7 +699,10 @@ fn score_before(cx: &Ctx, i: usize) -> bool {
         k -= 1;
         steps += 1;
         let w = cx.s(k);
-        if matches!(w, "." | "!" | "?" | ";") || weekday(cx, k) || vocab::is_in(DATE_ANCHORS, w) {
+        // A date word stops the search only where a date follows it (`rated 7/10 on 3/4`, not
+        // `8/10 on arrival, 4/10 at the end`).
+        let anchor = (weekday(cx, k) || vocab::is_in(DATE_ANCHORS, w)) && cx.kind(k + 1, Kind::Num);
+        if matches!(w, "." | "!" | "?" | ";") || anchor {
             return false;
         }
         if cx.kind(k, Kind::Word) && vocab::is_in(SCORE_WORDS, w) {
@@ -682,7 +725,7 @@ fn count_after(cx: &Ctx, end: usize) -> bool {
         || cx.tok(end).is_some_and(|t| {
             t.kind == Kind::Word
                 && t.case == Case::Lower
-                && t.gap <= crate::tokens::Gap::Space
+                && t.gap <= Gap::Space
                 && !cx.is_in(end, AFTER_A_DATE)
         })
 }
@@ -755,14 +798,27 @@ fn measure_before(cx: &Ctx, i: usize) -> bool {
         )
 }
 
-/// The last thing on a header line after a comma or dash (`BIRP note - group, 11/14`).
+/// The last thing on a header line: after a comma or dash (`BIRP note - group, 11/14`), or
+/// after two to six words that open the line (`Treatment team meeting 5/29`).
 fn header_end(cx: &Ctx, i: usize, end: usize) -> bool {
-    i > 0
-        && cx.same_line(i)
-        && matches!(cx.s(i - 1), "," | "-" | "\u{2013}" | "\u{2014}")
+    if i == 0 || !cx.same_line(i) || cx.tok(end).is_some_and(|t| t.gap != Gap::Line) {
+        return false;
+    }
+    if matches!(cx.s(i - 1), "," | "-" | "\u{2013}" | "\u{2014}") {
+        return true;
+    }
+    let mut k = i;
+    while k > 0 && i - k < 7 && cx.same_line(k) {
+        k -= 1;
+        if !cx.kind(k, Kind::Word) {
+            return false;
+        }
+    }
+    let words = i - k;
+    (2..=6).contains(&words)
         && cx
-            .tok(end)
-            .is_none_or(|t| t.gap == crate::tokens::Gap::Line)
+            .tok(k)
+            .is_some_and(|t| t.gap == Gap::Line && t.is_capitalised())
 }
 
 /// `move her session to 3/12`, `rescheduled him to 5/13`: `to` after a verb of moving in time.

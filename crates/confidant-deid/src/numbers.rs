@@ -505,7 +505,11 @@ fn person_subject(cx: &Ctx, p: usize) -> bool {
     if s == 0 {
         return false;
     }
-    let subj = s - 1;
+    let mut subj = s - 1;
+    // `his wife, Inger, is 91`.
+    if cx.s(subj) == "," && subj > 0 {
+        subj -= 1;
+    }
     cx.is_in(
         subj,
         &[
@@ -724,7 +728,8 @@ fn spaced_prefix(cx: &Ctx, k: usize) -> bool {
 }
 
 /// Extends a keyed value ending at `e` over further groups of digits set apart by one space
-/// (`4482 1903`, `0071 3348 92`): three digits or more, or two at the end of the value.
+/// (`4482 1903`, `0071 3348 92`, `445 2210 9`): three digits or more, or fewer at the end of
+/// the value (one only after another group).
 fn spaced_groups(cx: &Ctx, mut e: usize) -> usize {
     let mut groups = 0;
     while groups < 4
@@ -738,7 +743,7 @@ fn spaced_groups(cx: &Ctx, mut e: usize) -> usize {
         let last = cx
             .tok(e + 1)
             .is_none_or(|t| t.gap == Gap::Line || (t.kind == Kind::Punct && cx.s(e + 1) != "-"));
-        if !group || !(long || (cx.s(e).len() == 2 && last)) {
+        if !group || !(long || (groups > 0 || cx.s(e).len() == 2) && last) {
             break;
         }
         e = value_end(cx, e);

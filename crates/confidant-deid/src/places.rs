@@ -845,7 +845,11 @@ fn bare_street(cx: &Ctx, i: usize) -> Option<usize> {
     if cx.sentence_start(i) && first.is_word(20) && !first.is_name() && last == i + 1 {
         return None;
     }
-    if cx.is_in(i, &["the", "a", "this", "that", "my", "our"]) {
+    // `Father Darnell Pike`, `Dr. Ana Lane`: a title or a relation opens a person's name.
+    if cx.is_in(i, &["the", "a", "this", "that", "my", "our"])
+        || cx.has(i, &vocab::TITLES)
+        || cx.has(i, &vocab::RELATIONS)
+    {
         return None;
     }
     let mut e = last + 1;

@@ -177,7 +177,9 @@ pub(crate) static PERSON_LABELS: List = List {
     "doctor", "signed", "signature", "author", "from", "to", "cc", "attn", "student", "teacher",
     "interpreter", "witness", "caseworker", "worker", "manager", "referrer", "clients", "patients",
     "couple", "family", "nurse", "coach", "advocate", "attorney", "officer", "reviewer",
-    "clinicians", "staff", "by", "with", "re",
+    "clinicians", "staff", "by", "with", "re", "attending", "referring", "guarantor",
+    "subscriber", "policyholder", "insured", "caregiver", "respondent", "petitioner", "defendant",
+    "plaintiff", "minor", "resident", "tenant", "applicant", "informant", "supervisee",
     ],
 };
 
@@ -304,7 +306,7 @@ pub(crate) static ORG_HEADS: List = List {
     "steel", "metals", "plastics", "greenhouses", "masonry", "concrete", "flooring", "cabinets",
     "marina", "hatchery", "brewing", "distillery", "roasters", "bistro", "eatery", "steakhouse",
     "laundromat", "barbershop", "florist", "mortuary", "kennels", "stables", "freight", "hauling",
-    "aviation", "railroad",
+    "aviation", "railroad", "offices",
     ],
 };
 
@@ -538,6 +540,21 @@ pub(crate) static NEVER: &[&str] = &[
     "buddhist", "sikh", "mormon", "lds", "orthodox", "evangelical", "baptist", "lutheran",
     "methodist", "pagan", "atheist", "agnostic", "lgbtq", "lgbt", "lgbtqia", "queer", "trans",
     "ramadan", "passover", "hanukkah", "easter", "diwali", "eid", "lent", "yom", "kippur",
+    "navajo", "diné", "dine", "lakota", "ojibwe", "ojibwa", "anishinaabe", "hopi", "yupik",
+    "inupiaq", "hmong", "oromo", "tigrinya", "pashto", "dari", "farsi", "persian", "kurdish",
+    "nepali", "burmese", "khmer", "lao", "thai", "hawaiian", "samoan", "tongan", "marshallese",
+    "chuukese", "ilocano", "gujarati", "tamil", "telugu", "marathi", "malayalam", "yoruba", "igbo",
+    "hausa", "twi", "akan", "wolof", "lingala", "kinyarwanda", "kirundi", "quechua", "mixtec",
+    "zapotec", "nahuatl", "garifuna", "romani", "yiddish", "arab", "turkish", "greek", "dutch",
+    "swedish", "norwegian", "danish", "finnish", "irish", "scottish", "welsh", "jamaican",
+    "dominican", "salvadoran", "guatemalan", "honduran", "cuban", "colombian", "venezuelan",
+    "peruvian", "brazilian", "nigerian", "ghanaian", "ethiopian", "eritrean", "kenyan",
+    "congolese", "sudanese", "afghan", "iraqi", "syrian", "lebanese", "palestinian", "iranian",
+    "pakistani", "indian", "bangladeshi", "tibetan", "bhutanese", "cambodian", "laotian",
+    // diseases and syndromes named after people (diagnoses are not identifiers)
+    "parkinson", "parkinsons", "alzheimer", "alzheimers", "asperger", "aspergers", "tourette",
+    "tourettes", "crohn", "crohns", "hashimoto", "korsakoff", "wernicke", "munchausen",
+    "capgras",
     // programs, methods, instruments
     "aa", "na", "al-anon", "alanon", "smart", "dbt", "cbt", "act", "emdr", "ifs", "cpt", "pe",
     "tf-cbt", "mi", "sfbt", "eft", "gottman", "linehan", "beck", "socratic", "rogerian", "freudian",
