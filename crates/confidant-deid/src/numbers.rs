@@ -397,16 +397,25 @@ fn age_of_person(cx: &Ctx, i: usize) -> bool {
         }
         Some(_) => false,
     };
-    if glued_before || !after_ok || measure_near(cx, i) {
+    if glued_before || measure_near(cx, i) {
         return false;
     }
     let p = i - 1;
     let w = cx.s(p);
+    // `a neighbor who is 97 checks in`: after a person as subject, any word but a unit.
+    if vocab::is_in(&["is", "was", "be", "being", "s"], w) {
+        let unit_after = cx.is_in(n, MEASURES)
+            || cx.is_in(
+                n,
+                &["percent", "pounds", "years", "year", "yrs", "times", "out"],
+            );
+        return !glued_after && !unit_after && person_subject(cx, p);
+    }
+    if !after_ok {
+        return false;
+    }
     if vocab::is_in(&["now"], w) {
         return true;
-    }
-    if vocab::is_in(&["is", "was", "be", "being", "s"], w) {
-        return person_subject(cx, p);
     }
     if cx.is(p, "of") && p > 0 && cx.is(p - 1, "age") {
         return true;

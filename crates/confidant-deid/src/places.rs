@@ -283,7 +283,7 @@ pub(crate) fn find_organizations(cx: &mut Ctx) {
                 i = e;
                 continue;
             }
-            if let Some((s, e)) = org_by_head(cx, i) {
+            if let Some((s, e)) = ampersand_org(cx, i).or_else(|| org_by_head(cx, i)) {
                 if cx.all_free(s, e) {
                     cx.claim(s, e, Label::Organization);
                     i = e;
@@ -356,7 +356,8 @@ fn compound_head(cx: &Ctx, i: usize) -> bool {
 /// starting at `amp`, when they end in a head or an everyday word (a couple's names, `Jake &
 /// Amy`, do not).
 fn ampersand_tail(cx: &Ctx, amp: usize) -> Option<usize> {
-    if cx.s(amp) != "&" || !cx.same_line(amp) || cx.touches(amp) || !cap(cx, amp + 1) {
+    let and = cx.is(amp, "and");
+    if !(cx.s(amp) == "&" || and) || !cx.same_line(amp) || cx.touches(amp) || !cap(cx, amp + 1) {
         return None;
     }
     let mut r = amp + 1;
@@ -369,9 +370,42 @@ fn ampersand_tail(cx: &Ctx, amp: usize) -> Option<usize> {
         r += 1;
     }
     let last = cx.entry(r - 1);
-    let ok =
-        (is_head(cx, r - 1) || (last.is_word(50) && !last.is_popular_name())) && !last.has(NEVER);
+    // After `and`, only a head word ends a name (`Heating and Cooling`, not `Ana and Faith`).
+    let ok = (is_head(cx, r - 1) || (!and && last.is_word(50) && !last.is_popular_name()))
+        && !last.has(NEVER);
     ok.then_some(r)
+}
+
+/// `Bergstrom Feed & Seed`: capitalised words with a proper name among them, `&`, and words
+/// ending in an everyday word or a head word; the whole is a business (`Pros & Cons`, `Mom &
+/// Dad`, `Jake & Amy` are not).
+fn ampersand_org(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
+    if !cap(cx, i) || (i > 0 && cap(cx, i - 1) && cx.free(i - 1) && cx.same_line(i)) {
+        return None;
+    }
+    let mut k = i;
+    while k - i < 4
+        && cap(cx, k)
+        && cx.free(k)
+        && cx.same_line(k)
+        && (k == i || cx.tok(k).is_some_and(|t| t.gap == Gap::Space))
+    {
+        k += 1;
+    }
+    if k == i || cx.s(k) != "&" {
+        return None;
+    }
+    let proper = (i..k).any(|m| {
+        let e = cx.entry(m);
+        !cx.has(m, &vocab::TITLES)
+            && (e.is_surname() || e.is_place() || !e.is_word(50))
+            && !(m == i && cx.sentence_start(m) && e.is_word(20))
+    });
+    if !proper || (i..k).any(|m| cx.entry(m).has(NEVER)) {
+        return None;
+    }
+    let r = ampersand_tail(cx, k)?;
+    Some((i, extend_right(cx, r)))
 }
 
 /// Extends an organisation's name to the right from `e`: more heads, `of` + capitalised words,
@@ -600,10 +634,21 @@ fn org_by_context(cx: &Ctx, i: usize) -> Option<(usize, usize)> {
             return None;
         }
     }
+    // `attends N.A. meetings`: a dotted abbreviation that names a program.
+    let dotted_never = cx.s(i + 1) == "."
+        && cx.touches(i + 1)
+        && cx.s(i).len() == 1
+        && cx.s(i + 2).len() == 1
+        && cx.touches(i + 2)
+        && cx
+            .lex
+            .get(&format!("{}{}", cx.s(i), cx.s(i + 2)))
+            .has(NEVER);
     if cx.has(i, &vocab::TITLES)
         || cx.is(i, "i")
         || vocab::is_weekday(cx.s(i))
         || vocab::month(cx.s(i)).is_some()
+        || dotted_never
     {
         return None;
     }

@@ -6,6 +6,9 @@
 //! development set's conventions: titles and possessive endings outside a span; years alone,
 //! seasons, weekdays alone, ages up to 89, states, diagnoses, medications, scores and service
 //! codes are not identifiers.
+//!
+//! Scored once before the engine changed: recall 0.7849, precision 0.9859 (623 identifier
+//! tokens). The engine must reach the targets here as on the development set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use confidant_deid::eval::Tally;
@@ -298,5 +301,16 @@ fn fresh_documents_reach_the_targets() {
     for m in &misses {
         eprintln!("{m}");
     }
-    assert!(tally.documents >= 30);
+    assert!(tally.documents >= 30, "only {} documents", tally.documents);
+    let all = tally.overall;
+    assert!(
+        all.recall() >= 0.99,
+        "recall {:.4}: {misses:?}",
+        all.recall()
+    );
+    assert!(
+        all.precision() >= 0.90,
+        "precision {:.4}: {misses:?}",
+        all.precision()
+    );
 }

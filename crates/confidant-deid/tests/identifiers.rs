@@ -431,3 +431,198 @@ fn known_identifiers_are_removed_in_part_in_any_case_and_possessive() {
             && !format!("{known:?}").contains("Hope")
     );
 }
+
+/// Asserts that `text` holds a span of `label` covering exactly `s`, or no span touching it.
+fn label_of(text: &str, s: &str) -> Option<Label> {
+    let got = spans(text, &KnownIdentifiers::new());
+    got.iter().find(|(_, g)| g == s).map(|(l, _)| *l)
+}
+
+#[test]
+fn month_day_dates_are_dates_by_context_and_scores_fractions_and_counts_stay() {
+    finds(
+        "Seen 9/14 for intake. F/u 10/2. Labs drawn 2/27. Wed 8/6 went well. Called back \
+         11/30 4:15 pm. Mood chart kept for 1/6-1/10. He asked to be moved to 12/9 instead.",
+        &[
+            (Date, "9/14"),
+            (Date, "10/2"),
+            (Date, "2/27"),
+            (Date, "Wed 8/6"),
+            (Date, "11/30"),
+            (Date, "1/6"),
+            (Date, "1/10"),
+            (Date, "12/9"),
+        ],
+    );
+    // Lists and ranges share the fate of their dated member; a header line ends in its date.
+    finds(
+        "Cancelled: 4/7, 4/14 and 4/21. Offered 5/19 or 5/26.\nIntake note 6/18\nFamily \
+         session, 5/12\nNext huddle 8/20 via phone.",
+        &[
+            (Date, "4/7"),
+            (Date, "4/14"),
+            (Date, "4/21"),
+            (Date, "5/19"),
+            (Date, "5/26"),
+            (Date, "6/18"),
+            (Date, "5/12"),
+            (Date, "8/20"),
+        ],
+    );
+    // Once a text writes dates as m/d, its other month/days are dates too.
+    finds(
+        "Seen on 3/3. Paperwork for 3/17 is ready.",
+        &[(Date, "3/3"), (Date, "3/17")],
+    );
+    keeps(
+        "Seen on 3/3. She rated distress 7/10, down from 9/10 last week. Took 1/2 of a tab. \
+         Finished 3/4 sessions. MoCA 25/30; Mini-Cog 2/5. BP 118/74. PCL 40/80. Loneliness 4/10 \
+         on arrival, 2/10 at the end. Craving went from 8/10 to 3/10.",
+        &[
+            "7/10",
+            "9/10",
+            "1/2",
+            "3/4 sessions",
+            "25/30",
+            "2/5",
+            "118/74",
+            "40/80",
+            "4/10",
+            "2/10",
+            "8/10",
+            "3/10",
+        ],
+    );
+}
+
+#[test]
+fn ids_with_spaced_groups_and_letter_prefixes_after_a_keyword() {
+    finds(
+        "Subscriber ID TRW 5510 3382. Claim no. HX 88 1204 5. License plate BTR 5521. Docket \
+         DR 2023 1182. Policy number 4410 2287 0016.",
+        &[
+            (Id, "TRW 5510 3382"),
+            (Id, "HX 88 1204 5"),
+            (Id, "BTR 5521"),
+            (Id, "DR 2023 1182"),
+            (Id, "4410 2287 0016"),
+        ],
+    );
+    keeps(
+        "Plan: CPT 90791 then 90834 weekly. Group DBT 12 weeks. Our plan CBT 2025 is set. Chart \
+         reviewed 45 minutes.",
+        &["CPT 90791", "90834", "DBT 12", "CBT 2025", "45 minutes"],
+    );
+}
+
+#[test]
+fn dotted_initials_are_a_person_unless_an_abbreviation_or_a_credential() {
+    finds(
+        "Met with V.O. and her brother. C.D.'s mother called. Attendees: N.H., Q.R., and \
+         B.L.\nR.N. arrived late; her partner M.S. drove.",
+        &[
+            (Name, "V.O."),
+            (Name, "C.D."),
+            (Name, "N.H."),
+            (Name, "Q.R."),
+            (Name, "B.L."),
+            (Name, "R.N."),
+            (Name, "M.S."),
+        ],
+    );
+    keeps(
+        "Seen at 10 A.M. in the U.S. by Gwen Tallis, R.N., who said it is O.K. to attend N.A. \
+         meetings after a D.V. screen.",
+        &["A.M.", "U.S.", "R.N.", "O.K.", "N.A.", "D.V."],
+    );
+}
+
+#[test]
+fn ages_over_89_said_without_age_or_years() {
+    finds(
+        "Her great-aunt, now 93, lives alone. A neighbor who is 97 checks in; he's 90 and \
+         drives. Her uncle will be 92 in June. Grandpa passed away at 104. Lottie (96) and \
+         Arvid, 91, came too. She planned his 105th birthday. Her father, aged ninety-six, \
+         remarried.",
+        &[
+            (Age, "93"),
+            (Age, "97"),
+            (Age, "90"),
+            (Age, "92"),
+            (Age, "104"),
+            (Age, "96"),
+            (Age, "91"),
+            (Age, "105th"),
+            (Age, "ninety-six"),
+        ],
+    );
+    keeps(
+        "She is in room 91. He weighs 98 lbs. PCL-5 fell from 58 to 22. Her pulse was 96. He \
+         scored 92 on the quiz. Mood is 95% better. Her son is 34 and her mother is 88.",
+        &["91", "98", "58", "22", "96", "92", "95", "34", "88"],
+    );
+}
+
+#[test]
+fn organisations_with_an_ampersand_and_facility_types_are_whole() {
+    finds(
+        "He loads trucks at Bergstrom Feed & Seed. Her mother moved from Aspen Meadows Senior \
+         Living to Cedar Bluff Memory Care, then to Red Oak Nursing Home. He finished 30 days at \
+         Two Rivers Treatment Center and volunteers at the Kettle Falls Food Pantry. His wife \
+         keeps books for Lindahl Heating and Cooling.",
+        &[
+            (Organization, "Bergstrom Feed & Seed"),
+            (Organization, "Aspen Meadows Senior Living"),
+            (Organization, "Cedar Bluff Memory Care"),
+            (Organization, "Red Oak Nursing Home"),
+            (Organization, "Two Rivers Treatment Center"),
+            (Organization, "Kettle Falls Food Pantry"),
+            (Organization, "Lindahl Heating and Cooling"),
+        ],
+    );
+    keeps(
+        "She moved to the Memory Care unit. Anger Management group met. Assessment & Plan: \
+         continue. Activities of Daily Living intact. Cognitive Processing Therapy, session 4.",
+        &[
+            "Memory Care",
+            "Anger Management",
+            "Assessment & Plan",
+            "Activities of Daily Living",
+            "Cognitive Processing Therapy",
+        ],
+    );
+    assert_ne!(
+        label_of("Jake & Amy argued.", "Jake & Amy"),
+        Some(Organization)
+    );
+}
+
+#[test]
+fn speakers_salutations_and_word_names_before_a_modal() {
+    finds(
+        "Rosalind: omw, 5 min\nCounselor: Great, see you soon.\nRosalind: parking now\n",
+        &[(Name, "Rosalind")],
+    );
+    keeps(
+        "Rosalind: omw, 5 min\nCounselor: Great, see you soon.\n",
+        &["Counselor", "Great"],
+    );
+    finds(
+        "Anselm,\nThanks for covering group. Plan: Dawn will call the pharmacy about the refill.",
+        &[(Name, "Anselm"), (Name, "Dawn")],
+    );
+    keeps(
+        "Plan: Hope will continue to grow as sessions go on. Faith can bring comfort.\nLink \
+         used: video. Time spent: 50 min. Vanderbilt (teacher) reviewed. Parkinson's \
+         diagnosed 2019; speaks Navajo.",
+        &[
+            "Hope",
+            "Faith",
+            "Link",
+            "Time",
+            "Vanderbilt",
+            "Parkinson",
+            "Navajo",
+        ],
+    );
+}
