@@ -4,8 +4,10 @@
 //!
 //! This is the only place services consult the policy; it never decides anything itself.
 
+use std::collections::HashSet;
+
 use crate::actor::{Actor, Credential, Scope};
-use crate::audit::{Access, Action, Event, Outcome};
+use crate::audit::{Access, Action, Event, Outcome, Purpose};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{ActorId, ClientId};
 use crate::policy::{self, AdminOp, Decision, DenyReason, Facts, Op, RecordClass, StaffRole};
@@ -63,6 +65,48 @@ pub(crate) fn denial_error(reason: DenyReason) -> CoreError {
         DenyReason::NeedsReason => CoreError::Forbidden(
             "emergency access needs the emergency purpose and a stated reason (break-glass)".into(),
         ),
+    }
+}
+
+/// Which of many clients the caller may see, for one search: the caller's account, care teams
+/// and supervision shares read once, so a client the caller has no way to reach is ruled out
+/// without a read; every other client is decided exactly as `Vault::visible` does, from its
+/// own facts read fresh.
+///
+/// Ruling out is sound because the policy is monotone in what is assumed here for a client off
+/// the caller's care teams: unrestricted (a restriction only hides), and a break-glass grant
+/// whenever the purpose is emergency (a grant only opens). So it can only hide what the exact
+/// decision would also hide, as of the moment the caller's relationships were read.
+pub(crate) struct Visibility<'v> {
+    vault: &'v Vault,
+    access: Access,
+    /// What the caller's account gives (supervisor, NDA, access window) at the time of reading.
+    account: Facts,
+    team: HashSet<ClientId>,
+    shared: HashSet<ClientId>,
+}
+
+impl Visibility<'_> {
+    /// Like `Vault::visible` for `req`: `None` if hidden, else whether the access is flagged.
+    pub(crate) fn visible(&self, req: Request) -> CoreResult<Option<bool>> {
+        let actor = &self.access.actor;
+        if !scope_allows(actor, req.op) {
+            return Ok(None);
+        }
+        if !self.team.contains(&req.client) {
+            let most = Facts {
+                author: req.author == Some(actor.id),
+                shared_for_supervision: self.shared.contains(&req.client),
+                break_glass: self.access.purpose == Purpose::Emergency,
+                ..self.account
+            };
+            let decision =
+                policy::decide(actor.role, req.op, req.class, &most, self.access.purpose);
+            if !decision.is_allowed() {
+                return Ok(None);
+            }
+        }
+        self.vault.visible(&self.access, req)
     }
 }
 
@@ -147,6 +191,25 @@ impl Vault {
                 Decision::Deny(_) => None,
             },
         )
+    }
+
+    /// Reads what the caller can reach once, to decide many clients' visibility quickly.
+    pub(crate) fn visibility(&self, access: &Access) -> CoreResult<Visibility<'_>> {
+        let actor = &access.actor;
+        let now = to_millis(self.clock.now());
+        let shared = if actor.role == StaffRole::Supervisor {
+            let shares = self.store.shares_to(actor.id)?;
+            shares.into_iter().map(|s| s.client).collect()
+        } else {
+            HashSet::new()
+        };
+        Ok(Visibility {
+            vault: self,
+            access: *access,
+            account: account_facts(self.store.user(actor.id)?.as_ref(), now),
+            team: self.store.clients_of(actor.id)?.into_iter().collect(),
+            shared,
+        })
     }
 
     /// Asks the policy whether the caller may do `op` on `class` for any client at all (an

@@ -149,6 +149,8 @@ impl Vault {
         let query = Query::new(text, limit.clamp(1, MAX_RESULTS));
         let mut failure = None;
         let mut flags = Vec::new();
+        // The caller's relationships, read once: most hits are ruled out without a read.
+        let visibility = self.visibility(access)?;
         let hits: Vec<Hit> = {
             let index = self.search.read().map_err(|_| CoreError::Integrity)?;
             index.search_filtered(&query, |hit| {
@@ -158,7 +160,7 @@ impl Vault {
                     client: hit.client,
                     author: hit.author,
                 };
-                match self.visible(access, req) {
+                match visibility.visible(req) {
                     Ok(Some(flagged)) => {
                         flags.push((hit.id, flagged));
                         true
