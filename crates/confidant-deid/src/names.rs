@@ -425,7 +425,9 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
             || cx.has(end - 1, &vocab::ORG_LABELS)
             || cx.tok(end - 1).is_some_and(|t| t.case == Case::Upper)
             || (last.is_word(50) && !last.is_popular_name());
-        if label_word {
+        if speaker(cx, start, end) {
+            strong_ctx = true;
+        } else if label_word {
             return end;
         }
     }
@@ -507,6 +509,20 @@ fn decide(cx: &mut Ctx, start: usize, end: usize) -> usize {
                 if k + 1 == end && cx.entry(k).is_given() && modal_person_verb(cx, end) =>
             {
                 true
+            }
+            // `Counselor: Good morning.`, `Therapist: Sure thing`: an everyday word opening a
+            // line's message before another everyday word, not a person doing something.
+            Class::Popular
+                if start_of_sentence
+                    && k + 1 == end
+                    && cx.entry(k).is_word(20)
+                    && cx.same_line(end)
+                    && cx
+                        .tok(end)
+                        .is_some_and(|t| t.kind == Kind::Word && t.case == Case::Lower)
+                    && !verb =>
+            {
+                false
             }
             Class::Popular => {
                 let beside_word = (n > 0 && classes[n - 1] == Class::Word)
@@ -659,6 +675,74 @@ fn modal_person_verb(cx: &Ctx, e: usize) -> bool {
             ],
         );
     verb && object
+}
+
+/// Roles that speak in an exported thread (`Counselor: see you then`).
+const SPEAKER_ROLES: &[&str] = &[
+    "me",
+    "therapist",
+    "counselor",
+    "counsellor",
+    "clinician",
+    "provider",
+    "staff",
+    "coach",
+    "specialist",
+    "advocate",
+    "navigator",
+    "worker",
+    "you",
+];
+
+/// Whether the run `s..e`, a given name that is also a word (`Hope`, `Will`), opens a line of
+/// a message thread as its speaker: a colon, a message in lower case (`Will: thx`), and another
+/// line of the thread spoken by a role (`Counselor:`) or by the same name.
+fn speaker(cx: &Ctx, s: usize, e: usize) -> bool {
+    let line_start = |k: usize| {
+        cx.tok(k).is_some_and(|t| t.gap == Gap::Line)
+            || (k > 0 && cx.s(k - 1) == "]" && cx.same_line(k))
+    };
+    if e - s > 2 || !line_start(s) || !cx.entry(s).is_given() || !cx.same_line(e + 1) {
+        return false;
+    }
+    let lower = cx
+        .tok(e + 1)
+        .is_some_and(|t| t.kind != Kind::Word || t.case == Case::Lower);
+    if !lower || matches!(cx.s(e + 1), "/" | "\\") {
+        return false;
+    }
+    // Nearby (a bounded look either way): the same speaker on another line, or a role speaking
+    // in a text that says it is a thread (a form's `Faith: catholic` is a field).
+    let same = cx.s(s);
+    let lo = s.saturating_sub(400);
+    let hi = (e + 400).min(cx.len());
+    let speaks =
+        |k: usize, w: usize| k != s && line_start(k) && cx.s(k + w) == ":" && cx.touches(k + w);
+    if (lo..hi).any(|k| speaks(k, 1) && cx.s(k) == same) {
+        return true;
+    }
+    let role = (lo..hi).any(|k| {
+        (speaks(k, 1) && vocab::is_in(SPEAKER_ROLES, cx.s(k)))
+            // `Peer Specialist:`, `Case Manager:`: a role of two words.
+            || (speaks(k, 2) && vocab::is_in(SPEAKER_ROLES, cx.s(k + 1)))
+    });
+    let thread = (lo..hi).any(|k| {
+        cx.is_in(
+            k,
+            &[
+                "thread",
+                "messages",
+                "texts",
+                "chat",
+                "sms",
+                "transcript",
+                "exported",
+                "imessage",
+                "whatsapp",
+            ],
+        ) || (cx.s(k) == "[" && cx.tok(k).is_some_and(|t| t.gap == Gap::Line))
+    });
+    role && thread
 }
 
 /// Whether a lower-case modal or auxiliary verb follows at `e` (`Will will`, `May has`).

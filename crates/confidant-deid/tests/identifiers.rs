@@ -626,3 +626,20 @@ fn speakers_salutations_and_word_names_before_a_modal() {
         ],
     );
 }
+
+#[test]
+fn a_word_name_speaking_in_a_thread_is_a_name_but_a_form_field_is_not() {
+    finds(
+        "Text thread, exported by the clinic\nJoy: lol ok see u thurs\nCounselor: See you \
+         then.\nJoy: can i bring my sister",
+        &[(Name, "Joy")],
+    );
+    keeps(
+        "Text thread\nCounselor: Good morning.\nJoy: ok\n",
+        &["Counselor", "Good"],
+    );
+    keeps(
+        "Client: Odile Marchetti\nTherapist: Ruben Sato\nFaith: catholic\nPlan: weekly\n",
+        &["Faith", "Plan"],
+    );
+}
