@@ -659,6 +659,7 @@ const SCORE_WORDS: &[&str] = &[
     "sadness",
     "fear",
     "panic",
+    "baseline",
 ];
 
 /// Words that tie a number to a date and end the search for a score word (`rated 7/10 on 3/4`).

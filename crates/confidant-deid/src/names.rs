@@ -137,7 +137,9 @@ fn initials(cx: &Ctx, i: usize) -> Option<usize> {
             && (cx.has(i - 1, &vocab::RELATIONS)
                 || (cx.s(i - 1) == "." && i > 1 && cx.has(i - 2, &vocab::TITLES))
                 || header_value(cx, i) == Header::Person);
+        // `R.N. arrived`, `R.N.'s`; not `A.A. and N.A.`.
         let (_, strong_verb, _) = context_after(cx, e);
+        let strong_verb = strong_verb && !cx.is(e, "and");
         let after_name =
             i > 1 && cx.s(i - 1) == "," && cx.tok(i - 2).is_some_and(|t| t.is_capitalised());
         if !(before || strong_verb) || after_name {
@@ -156,7 +158,8 @@ fn run_token(cx: &Ctx, i: usize) -> bool {
 fn run_end(cx: &Ctx, i: usize) -> usize {
     let mut e = i + 1;
     loop {
-        if !cx.free(e) {
+        // `Per A.K. (front desk)`: initials standing alone start their own run.
+        if !cx.free(e) || initials(cx, e).is_some() {
             return e;
         }
         let s = cx.s(e);

@@ -469,7 +469,12 @@ fn age_of_person(cx: &Ctx, i: usize) -> bool {
             && !cx.has(k, &vocab::UNITS)
             && vocab::street_suffix(cx.s(k)).is_none()
     };
-    if w == "(" && cx.s(n) == ")" && p > 0 && beside_name(p - 1) {
+    // `my mom (96)`.
+    if w == "("
+        && cx.s(n) == ")"
+        && p > 0
+        && (beside_name(p - 1) || cx.has(p - 1, &vocab::RELATIONS))
+    {
         return true;
     }
     w == "," && matches!(cx.s(n), "," | ")" | ";") && p > 0 && beside_name(p - 1)
@@ -556,7 +561,15 @@ fn age_in_words(cx: &Ctx, i: usize) -> Option<usize> {
                 "age", "aged", "turned", "turning", "turns", "is", "was", "be", "now", "at",
             ],
         );
-    (before || age_after(cx, e)).then_some(e)
+    // `her father, ninety-one, lives at home`: set off after a person.
+    let apposed = i > 1
+        && cx.s(i - 1) == ","
+        && matches!(cx.s(e), "," | ")" | ";")
+        && (cx.has(i - 2, &vocab::RELATIONS)
+            || cx
+                .tok(i - 2)
+                .is_some_and(|t| t.kind == Kind::Word && t.case == crate::tokens::Case::Cap));
+    (before || apposed || age_after(cx, e)).then_some(e)
 }
 
 fn age_after(cx: &Ctx, j: usize) -> bool {

@@ -490,7 +490,17 @@ fn org_by_head(cx: &Ctx, h: usize) -> Option<(usize, usize)> {
         }
         if cap(cx, p) {
             let e = cx.entry(p);
-            if cx.sentence_start(p) && e.is_word(20) && !e.is_name() && !is_head(cx, p) {
+            // `To Marquette County Circuit Court`: a function word opening a line is no part of
+            // the name.
+            if (cx.sentence_start(p) && e.is_word(20) && !e.is_name() && !is_head(cx, p))
+                || cx.is_in(
+                    p,
+                    &[
+                        "to", "from", "for", "at", "in", "on", "by", "with", "re", "dear", "attn",
+                        "per", "via", "cc", "and", "or",
+                    ],
+                )
+            {
                 break;
             }
             if cx.has(p, &vocab::TITLES) {

@@ -476,7 +476,7 @@ pub(crate) static ID_KEYS: List = List {
     "student", "id", "identifier", "ssn", "ss", "vin", "plate", "plates", "tag", "auth",
     "authorization", "authorisation", "reference", "ref", "confirmation", "conf", "serial",
     "device", "npi", "dea", "passport", "medicaid", "medicare", "certificate", "cert",
-    "registration", "reg", "file", "inmate", "booking", "ticket", "invoice", "order", "tracking",
+    "registration", "reg", "file", "inmate", "booking", "ticket", "invoice", "order", "tracking", "receipt", "transaction", "voucher",
     "routing", "card", "pin", "mbi", "hicn", "insurance", "insured", "beneficiary", "enrollee",
     "group", "grp", "dl", "license#", "patient", "client", "visit", "encounter", "sid", "uid",
     "lmft", "lcsw", "lpc", "lmhc", "licsw", "lpcc", "psy", "psyd", "phd", "md", "plan",

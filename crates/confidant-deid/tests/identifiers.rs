@@ -531,9 +531,9 @@ fn dotted_initials_are_a_person_unless_an_abbreviation_or_a_credential() {
         ],
     );
     keeps(
-        "Seen at 10 A.M. in the U.S. by Gwen Tallis, R.N., who said it is O.K. to attend N.A. \
-         meetings after a D.V. screen.",
-        &["A.M.", "U.S.", "R.N.", "O.K.", "N.A.", "D.V."],
+        "Seen at 10 A.M. in the U.S. by Gwen Tallis, R.N., who said it is O.K. to attend A.A. \
+         and N.A. meetings after a D.V. screen.",
+        &["A.M.", "U.S.", "R.N.", "O.K.", "A.A.", "N.A.", "D.V."],
     );
 }
 
@@ -642,4 +642,24 @@ fn a_word_name_speaking_in_a_thread_is_a_name_but_a_form_field_is_not() {
         "Client: Odile Marchetti\nTherapist: Ruben Sato\nFaith: catholic\nPlan: weekly\n",
         &["Faith", "Plan"],
     );
+}
+
+#[test]
+fn initials_after_a_common_word_ages_beside_a_relation_and_orgs_after_a_function_word() {
+    finds(
+        "Per F.T. (billing), the copay posted. Receipt PMT 88120. My dad (94) and her aunt, \
+         ninety-two, live nearby.\nTo Hardin County Probate Court\nRe: guardianship",
+        &[
+            (Name, "F.T."),
+            (Id, "PMT 88120"),
+            (Age, "94"),
+            (Age, "ninety-two"),
+        ],
+    );
+    let got = spans(
+        "To Hardin County Probate Court\nRe: guardianship",
+        &KnownIdentifiers::new(),
+    );
+    assert!(got.iter().all(|(_, s)| !s.starts_with("To")), "{got:?}");
+    assert!(got.iter().any(|(_, s)| s.contains("Hardin")), "{got:?}");
 }
