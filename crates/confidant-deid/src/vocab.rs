@@ -147,7 +147,8 @@ pub(crate) static TITLES: List = List {
     "reverend", "pastor", "rabbi", "imam", "fr", "father", "sister", "brother", "coach", "officer",
     "judge", "det", "detective", "sgt", "sergeant", "capt", "captain", "lt", "nurse", "dean",
     "principal", "attorney", "counselor", "deputy", "sheriff", "aunt", "auntie", "uncle", "grandma",
-    "grandpa", "nana", "papa", "madam", "sir", "dame", "lord", "lady", "chief",
+    "grandpa", "nana", "papa", "madam", "sir", "dame", "lord", "lady", "chief", "honorable",
+    "honourable", "hon",
     ],
 };
 
