@@ -79,6 +79,96 @@ const DOCS: &[&str] = &[
      reviewed; DV hotline number given.\n",
 ];
 
+/// A third set, written apart from the engine and kept from its developers. First scored recall
+/// 0.9091, precision 1.0000; its misses were passed on only as classes of language (m/d dates,
+/// spaced plan numbers, dotted initials, ages in other phrasings, organisations with `&`), and
+/// after the engine was generalized it scores 1.0000 / 1.0000.
+const FRESH: &[&str] = &[
+    "Progress note - [[DATE|11/18/2025]]\nClient [[NAME|Bartholomew Nkemelu]] arrived early. \
+     He described conflict with his landlord over repairs at [[LOCATION|612 Quarry Road]]. \
+     Reviewed assertiveness script. Mood 5/10. Plan: continue weekly; BDI-II next visit.\n",
+    "Voicemail received [[DATE|Monday, October 6]] from [[NAME|Ruth Ellingsen]] (client's \
+     aunt), callback [[PHONE|715-555-0138]]. Did not return call; no release on file.\n",
+    "DAP NOTE\nData: [[NAME|Anjali]] reports panic on the bus to [[ORGANIZATION|Ridgeview \
+     Community College]]. Assessment: panic disorder (F41.0), improving. Plan: interoceptive \
+     exposure; review in 2 weeks.\n",
+    "To whom it may concern: [[NAME|Marcus Delacroix-Bell]] has been in outpatient treatment \
+     with me since the spring of 2021 and is able to return to work at \
+     [[ORGANIZATION|Sorensen Tool & Die]] on [[DATE|December 1, 2025]]. - \
+     Dr. [[NAME|Helen Vasquez]], PsyD\n",
+    "Session 12. [[NAME|Tomasz]] discussed his divorce; his daughter [[NAME|Zofia]] (age 11) \
+     stays with him on weekends in [[LOCATION|Kenosha]]. He drinks 3-4 beers on Saturdays. \
+     AUDIT-C: 5.\n",
+    "Crisis call [[DATE|3/14/2025]] 11:40 pm: client [[NAME|Destiny Harlow]] called from a \
+     friend's phone ([[PHONE|555-0174]]) after an argument. Denied intent; agreed to the \
+     safety plan and to call 988 if needed. Follow-up [[DATE|3/15]].\n",
+    "Billing: client [[NAME|Ezekiel Strand]], account [[ID|ACCT-0093312]], plan \
+     [[ID|BCX 7781 2290]]. Sessions billed 90834 x4. Balance $0.\n",
+    "Supervision log: discussed [[NAME|R.M.]]'s avoidance. Trainee [[NAME|Paloma Reyes]] to \
+     try values work. Next supervision [[DATE|Thu Jan 8]].\n",
+    "Client reports that her grandmother, now [[AGE|96]], moved into \
+     [[ORGANIZATION|Maple Grove Assisted Living]] in [[LOCATION|Ocala]]. Grief and guilt \
+     themes. She is 42 and the main caregiver.\n",
+    "School letter\n[[ORGANIZATION|Hawthorne High School]]\nRe: [[NAME|Jayden Okonkwo-Smith]], \
+     grade 10, student ID [[ID|HHS-20931]]\n[[NAME|Jayden]] may leave class to use coping \
+     skills. Questions: [[EMAIL|counseling@hawthorne-hs.example.org]].\n",
+    "Telehealth: client joined from [[LOCATION|Missoula]], MT via \
+     [[URL|https://telehealth.example.org/room/44b9]]. Connection dropped twice; finished by \
+     phone. Practiced cognitive defusion.\n",
+    "Family session with [[NAME|Rosalind]] and her son [[NAME|Eli Brandt]]. [[NAME|Eli]]'s \
+     teacher, Mr. [[NAME|Okafor]], reported fighting at recess. Parenting plan reviewed.\n",
+    "Termination summary. [[NAME|Quentin Ashby]] completed 16 sessions of CPT between \
+     [[DATE|June 2024]] and [[DATE|October 2024]]. PCL-5 dropped from 52 to 19. Referred to \
+     his PCP, Dr. [[NAME|Nadia Petrov]], for medication follow-up.\n",
+    "[[NAME|Ximena]] texted at 7:02: \"can we move thursday to friday\". Rescheduled to \
+     [[DATE|Friday 10/17]] at 3 pm. Reminder sent to [[PHONE|(970) 555-0121]].\n",
+    "Intake: [[NAME|Gideon Marsh]], 67, retired mail carrier, widowed in 2019. \
+     Lives alone on [[LOCATION|Birchwood Drive]], [[LOCATION|Bangor]], ME \
+     [[LOCATION|04401]]. Fall last month. Screen for depression positive (PHQ-9: 13).\n",
+];
+
+/// A fourth set, written while the engine was being generalized, seen by no one working on it,
+/// and scored once afterwards: recall 0.9917, precision 1.0000 (one hyphenated given name
+/// partly missed). The honest figure for text the engine has never seen.
+const FRESH2: &[&str] = &[
+    "Progress note [[DATE|02/09/2026]]. [[NAME|Henrietta Oyelaran]] reports better sleep since \
+     starting a wind-down routine. Her husband [[NAME|Femi]] has been supportive. GAD-7: 9. \
+     Plan: continue CBT-I; next visit in 2 weeks.\n",
+    "Called [[NAME|Lorenzo Bianchi]]'s probation officer, Ms. [[NAME|Dunleavy]], at \
+     [[PHONE|608-555-0117]] with client's written consent. Confirmed attendance only.\n",
+    "Client: [[NAME|Sung-min Cho]]\nEmployer: [[ORGANIZATION|Pacific Rim Seafoods]]\nAddress: \
+     [[LOCATION|2290 Harbor View Blvd]], [[LOCATION|Astoria]], OR [[LOCATION|97103]]\nPhone: \
+     [[PHONE|503-555-0166]]\nReason for referral: panic attacks at work.\n",
+    "[[NAME|Abebe]] and his wife [[NAME|Tigist]] attended. [[NAME|Tigist]] said the move from \
+     [[LOCATION|Columbus]] was harder than expected. Couple agreed on a weekly budget talk.\n",
+    "Letter to [[ORGANIZATION|Whitman County Court]], case [[ID|2025-DR-00871]]: I have seen \
+     [[NAME|Corinne Lafleur]] for individual therapy since [[DATE|April 4, 2025]]. She has \
+     attended 14 of 15 scheduled sessions. - [[NAME|Owen Pritchard]], LICSW\n",
+    "Group: Seeking Safety, [[DATE|Tue 3/10]]. Present: [[NAME|Marguerite]], [[NAME|Dante]], \
+     [[NAME|Priscilla]]. [[NAME|Dante]] shared a trigger at his job at \
+     [[ORGANIZATION|Kessler Auto Body]]. Group used grounding.\n",
+    "Client's grandfather turned [[AGE|92]] last week; family party at \
+     [[ORGANIZATION|Golden Oaks Nursing Home]]. Client felt anxious among relatives. She is 29.\n",
+    "E-mail from [[EMAIL|t.nakamura@example.com]] ([[NAME|Takeshi Nakamura]]) asking to move \
+     his appointment from [[DATE|Thursday, May 7]] to [[DATE|May 14]]. Confirmed by reply.\n",
+    "Insurance: Member ID [[ID|ZKP 30019 442]], group [[ID|88120]]. Prior auth \
+     [[ID|PA-77310]] approved for 12 sessions of 90837.\n",
+    "[[NAME|Beatriz]]: hi is tomorrow still ok\nTherapist: Yes, 4 pm.\n[[NAME|Beatriz]]: \
+     thanks!! see u\n",
+    "Intake. [[NAME|Wendell Mayfield]], 58, referred by Dr. [[NAME|Anita Kowalczyk]] at \
+     [[ORGANIZATION|Lakeshore Family Medicine]]. Chronic pain after a fall at \
+     [[ORGANIZATION|Hartley Steel]]. PHQ-9: 15. Dx: F32.1, G89.4.\n",
+    "Safety check: client [[NAME|J.B.]] denied SI. Lives with her cousin [[NAME|Renata]] in \
+     [[LOCATION|Laredo]]. Next appointment [[DATE|6/2]] at 10:00.\n",
+    "Discharge. [[NAME|Augustin Mbeki]] met goals; PHQ-9 from 19 to 5 over 20 sessions. \
+     Follow-up with PCP at [[ORGANIZATION|Riverbend Health Clinic]].\n",
+    "Note from school nurse [[NAME|Colleen Gallagher]] at [[ORGANIZATION|Fairmont Middle \
+     School]]: student [[NAME|Aiden]] (ID [[ID|FMS-44817]]) visited the nurse 6 times in \
+     [[DATE|January]] for stomach aches.\n",
+    "Telehealth link sent to client at [[EMAIL|hollis.reed@example.org]]: \
+     [[URL|https://video.example.net/s/qz81]]. Session held; client was in her car outside \
+     [[ORGANIZATION|Dunmore Public Library]].\n",
+];
 /// Parses `[[LABEL|text]]` markup into plain text and gold spans (byte offsets).
 fn parse(doc: &str) -> (String, Vec<Span>) {
     let mut text = String::new();
@@ -103,12 +193,11 @@ fn parse(doc: &str) -> (String, Vec<Span>) {
     (text, spans)
 }
 
-#[test]
-fn documents_never_seen_in_development_reach_the_targets() {
+/// Scores `docs`, printing every identifier missed (wholly or in part) and every extra.
+fn score(docs: &[&str]) -> Tally {
     let engine = Deidentifier::new(Options::default()).unwrap();
     let mut tally = Tally::default();
-    let mut misses = Vec::new();
-    for doc in DOCS {
+    for doc in docs {
         let (text, gold) = parse(doc);
         let found = engine.detect(&text, &KnownIdentifiers::new());
         for g in &gold {
@@ -117,29 +206,41 @@ fn documents_never_seen_in_development_reach_the_targets() {
                 .filter(|&b| !text[b..].starts_with(char::is_whitespace))
                 .all(|b| found.iter().any(|f| f.start <= b && b < f.end));
             if !covered {
-                misses.push(format!("missed {:?} {:?}", g.label, &text[g.range()]));
+                eprintln!("missed {:?} {:?}", g.label, &text[g.range()]);
             }
         }
         for f in &found {
             if !gold.iter().any(|g| f.start < g.end && g.start < f.end) {
-                misses.push(format!("extra {:?} {:?}", f.label, &text[f.range()]));
+                eprintln!("extra {:?} {:?}", f.label, &text[f.range()]);
             }
         }
         tally.add(&text, &gold, &found);
     }
     eprintln!("{tally}");
-    for m in &misses {
-        eprintln!("{m}");
-    }
-    let all = tally.overall;
-    assert!(
-        all.recall() >= 0.99,
-        "recall {:.4}: {misses:?}",
-        all.recall()
-    );
+    tally
+}
+
+fn assert_targets(name: &str, docs: &[&str]) {
+    let all = score(docs).overall;
+    assert!(all.recall() >= 0.99, "{name}: recall {:.4}", all.recall());
     assert!(
         all.precision() >= 0.90,
-        "precision {:.4}: {misses:?}",
+        "{name}: precision {:.4}",
         all.precision()
     );
+}
+
+#[test]
+fn documents_never_seen_in_development_reach_the_targets() {
+    assert_targets("second set", DOCS);
+}
+
+#[test]
+fn a_third_set_kept_from_the_developers_reaches_the_targets() {
+    assert_targets("third set", FRESH);
+}
+
+#[test]
+fn a_fourth_set_seen_by_no_one_reaches_the_targets() {
+    assert_targets("fourth set", FRESH2);
 }
