@@ -1,7 +1,9 @@
 //! Over HTTP on loopback, against the real binary: durable, audited, encrypted note writes per
 //! second and note reads per second with their latency percentiles, at 64 concurrent keep-alive
-//! connections; then the same against a build with encryption and auditing switched off
-//! (`bench-insecure-plaintext`, built here into `target/bench-plaintext`), and the ratio.
+//! connections, with the CPU each request cost the server and the load generator; beside it the
+//! same binary built with encryption and auditing switched off (`bench-insecure-plaintext`,
+//! built here into `target/bench-plaintext`), and the ratio. The two run in alternating slices,
+//! so the machine's other load weighs on both alike.
 //!
 //! Run with `cargo bench -p confidant-cli --bench http`; set `CONFIDANT_BENCH_SECURE_ONLY=1` to
 //! skip the plaintext build. The load generator is one thread driving every connection (a
@@ -28,6 +30,8 @@ type Check = Arc<dyn Fn(u16, &[u8]) -> bool + Send + Sync>;
 const BIN: &str = env!("CARGO_BIN_EXE_confidant");
 const CONNECTIONS: usize = 64;
 const SPAN: Duration = Duration::from_secs(8);
+/// Reads per second offered in the paced phase (the target for audited reads).
+const OFFERED: f64 = 10_000.0;
 /// What a note says: about 4 KiB.
 const SENTENCE: &str = "Session focused on sleep and routines. ";
 
@@ -204,6 +208,19 @@ struct Figures {
 }
 
 impl Figures {
+    /// Both slices of a phase as one.
+    fn add(mut self, other: Self) -> Self {
+        self.ok += other.ok;
+        self.failed += other.failed;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.cpu = self
+            .cpu
+            .zip(other.cpu)
+            .map(|((s0, c0), (s1, c1))| (s0 + s1, c0 + c1));
+        self
+    }
+
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
@@ -330,67 +347,124 @@ fn sequential(addr: SocketAddr, requests: Vec<Vec<u8>>) -> Result<Vec<String>> {
     })
 }
 
-/// Throughput of one build: (writes/s, reads/s).
-fn measure(bin: &Path, label: &str) -> Result<(f64, f64)> {
-    let dir = tempfile::tempdir()?;
-    let secrets = tempfile::tempdir()?;
-    let (server, token) = start(bin, dir.path(), secrets.path())?;
-    let addr = server.addr;
-    let token: Arc<str> = token.into();
+/// One build under test: its server, the owner's token, and the clients and notes it holds.
+struct Target {
+    label: &'static str,
+    server: Server,
+    token: Arc<str>,
+    clients: Arc<[String]>,
+    // Dropped last, after the server.
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
 
-    let mut health = load(
-        &server,
-        Duration::from_secs(3),
-        None,
-        Arc::new(|_| b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec()),
-        Arc::new(|status, _| status == 200),
-    )?;
-    health.print(&format!("{label}: GET /healthz (HTTP alone)"));
+impl Target {
+    /// Starts `bin` on a fresh practice with 64 clients.
+    fn start(bin: &Path, label: &'static str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let secrets = tempfile::tempdir()?;
+        let (server, token) = start(bin, dir.path(), secrets.path())?;
+        let token: Arc<str> = token.into();
+        let clients = sequential(
+            server.addr,
+            (0..64)
+                .map(|i| {
+                    let body = json!({"legal_name": format!("Bench Person {i}"),
+                                      "date_of_birth": "1980-01-01"});
+                    post("/api/v1/clients", &token, &body)
+                })
+                .collect(),
+        )?;
+        Ok(Self {
+            label,
+            server,
+            token,
+            clients: clients.into(),
+            _dirs: (dir, secrets),
+        })
+    }
 
-    let clients = sequential(
-        addr,
-        (0..64)
-            .map(|i| {
-                let body = json!({"legal_name": format!("Bench Person {i}"),
-                                  "date_of_birth": "1980-01-01"});
-                post("/api/v1/clients", &token, &body)
-            })
-            .collect(),
-    )?;
-    let clients: Arc<[String]> = clients.into();
-    let note = json!({"kind": "progress", "body": SENTENCE.repeat(100)});
-    let write = {
-        let (clients, token) = (clients.clone(), token.clone());
+    /// The `i`th note write: 4 KiB to one of the clients in turn.
+    fn write(&self) -> impl Fn(usize) -> Vec<u8> + Clone + Send + Sync + 'static {
+        let (clients, token) = (self.clients.clone(), self.token.clone());
+        let note = json!({"kind": "progress", "body": SENTENCE.repeat(100)});
         move |i: usize| {
             let client = &clients[i % clients.len()];
             post(&format!("/api/v1/clients/{client}/notes"), &token, &note)
         }
+    }
+
+    /// Writes 500 notes and returns a maker of reads over them.
+    fn reads(&self) -> Result<MakeRequest> {
+        let ids: Arc<[String]> =
+            sequential(self.server.addr, (0..500).map(self.write()).collect())?.into();
+        let token = self.token.clone();
+        Ok(Arc::new(move |i: usize| {
+            get(&format!("/api/v1/notes/{}", ids[i % ids.len()]), &token)
+        }))
+    }
+}
+
+/// Runs each phase on every target in turn, in `ROUNDS` slices each, so a change in the
+/// machine's other load weighs on every build alike; prints each build's figures and returns
+/// each build's (writes/s, reads/s).
+fn measure(targets: &[Target]) -> Result<Vec<(f64, f64)>> {
+    const ROUNDS: u32 = 2;
+    let slice = SPAN / ROUNDS;
+    let interleaved = |make: &dyn Fn(&Target) -> Result<MakeRequest>, check: Check| {
+        let makers = targets.iter().map(make).collect::<Result<Vec<_>>>()?;
+        let mut totals: Vec<Option<Figures>> = targets.iter().map(|_| None).collect();
+        for _ in 0..ROUNDS {
+            for ((target, make), total) in targets.iter().zip(&makers).zip(&mut totals) {
+                let part = load(&target.server, slice, None, make.clone(), check.clone())?;
+                *total = Some(match total.take() {
+                    Some(sum) => sum.add(part),
+                    None => part,
+                });
+            }
+        }
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((
+            makers,
+            totals.into_iter().flatten().collect::<Vec<_>>(),
+        ))
     };
-    let mut writes = load(
-        &server,
-        SPAN,
-        None,
-        Arc::new(write.clone()),
+
+    for target in targets {
+        let mut health = load(
+            &target.server,
+            Duration::from_secs(3),
+            None,
+            Arc::new(|_| b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n".to_vec()),
+            Arc::new(|status, _| status == 200),
+        )?;
+        health.print(&format!("{}: GET /healthz (HTTP alone)", target.label));
+    }
+    let (_, mut writes) = interleaved(
+        &|t: &Target| Ok(Arc::new(t.write()) as MakeRequest),
         Arc::new(|status, _| status == 201),
     )?;
-    writes.print(&format!("{label}: durable note writes (4 KiB)"));
-
-    let ids: Arc<[String]> = sequential(addr, (0..500).map(&write).collect())?.into();
-    let read = {
-        let token = token.clone();
-        move |i: usize| get(&format!("/api/v1/notes/{}", ids[i % ids.len()]), &token)
-    };
-    let check = |status, body: &[u8]| status == 200 && find(body, SENTENCE.as_bytes()).is_some();
-    let mut reads = load(&server, SPAN, None, Arc::new(read.clone()), Arc::new(check))?;
-    reads.print(&format!("{label}: note reads"));
-    // The same reads offered at a steady 80% of that rate: the latency a practice would see
-    // below saturation.
-    let rate = (reads.rate() * 0.8).max(100.0);
-    let every = Duration::from_secs_f64(CONNECTIONS as f64 / rate);
-    let mut paced = load(&server, SPAN, Some(every), Arc::new(read), Arc::new(check))?;
-    paced.print(&format!("{label}: note reads offered at {rate:.0}/s"));
-    drop(server);
-    Ok((writes.rate(), reads.rate()))
+    let check: Check =
+        Arc::new(|status, body: &[u8]| status == 200 && find(body, SENTENCE.as_bytes()).is_some());
+    let (reads_of, mut reads) = interleaved(&|t: &Target| t.reads(), check.clone())?;
+    let mut rates = Vec::new();
+    for (((target, write), read), make) in targets
+        .iter()
+        .zip(&mut writes)
+        .zip(&mut reads)
+        .zip(reads_of)
+    {
+        write.print(&format!("{}: durable note writes (4 KiB)", target.label));
+        read.print(&format!("{}: note reads", target.label));
+        // The same reads offered at a steady rate, the target for audited reads: the latency a
+        // practice would see at that load (a build slower than that shows its queue growing).
+        let every = Duration::from_secs_f64(CONNECTIONS as f64 / OFFERED);
+        let mut paced = load(&target.server, SPAN, Some(every), make, check.clone())?;
+        paced.print(&format!(
+            "{}: note reads offered at {OFFERED:.0}/s",
+            target.label
+        ));
+        rates.push((write.rate(), read.rate()));
+    }
+    Ok(rates)
 }
 
 /// Builds the binary with encryption and auditing switched off, beside the normal target dir.
@@ -426,16 +500,19 @@ fn plaintext_binary() -> Result<PathBuf> {
 }
 
 fn main() -> Result<()> {
-    let (writes, reads) = measure(Path::new(BIN), "secure")?;
-    if std::env::var_os("CONFIDANT_BENCH_SECURE_ONLY").is_some() {
-        return Ok(());
+    let mut targets = vec![Target::start(Path::new(BIN), "secure")?];
+    if std::env::var_os("CONFIDANT_BENCH_SECURE_ONLY").is_none() {
+        // Built before anything is measured, so both builds are measured side by side.
+        let bin = plaintext_binary()?;
+        targets.push(Target::start(&bin, "PLAINTEXT, NO AUDIT")?);
     }
-    let bin = plaintext_binary()?;
-    let (plain_writes, plain_reads) = measure(&bin, "PLAINTEXT, NO AUDIT")?;
-    println!(
-        "plaintext/secure throughput: writes {:.2}x, reads {:.2}x",
-        plain_writes / writes,
-        plain_reads / reads
-    );
+    let rates = measure(&targets)?;
+    if let [(writes, reads), (plain_writes, plain_reads)] = rates[..] {
+        println!(
+            "plaintext/secure throughput: writes {:.2}x, reads {:.2}x",
+            plain_writes / writes,
+            plain_reads / reads
+        );
+    }
     Ok(())
 }
