@@ -7,8 +7,9 @@
 //! targets here too, not only on the set it was developed against.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use confidant_deid::eval::Tally;
-use confidant_deid::{Deidentifier, KnownIdentifiers, Label, Options, Span};
+mod markup;
+
+use markup::assert_targets;
 
 const DOCS: &[&str] = &[
     "INTAKE SUMMARY\nClient: [[NAME|Oluwaseun Adeyemi]]\nDOB: [[DATE|04/17/1988]]\nReferred by \
@@ -169,67 +170,6 @@ const FRESH2: &[&str] = &[
      [[URL|https://video.example.net/s/qz81]]. Session held; client was in her car outside \
      [[ORGANIZATION|Dunmore Public Library]].\n",
 ];
-/// Parses `[[LABEL|text]]` markup into plain text and gold spans (byte offsets).
-fn parse(doc: &str) -> (String, Vec<Span>) {
-    let mut text = String::new();
-    let mut spans = Vec::new();
-    let mut rest = doc;
-    while let Some(open) = rest.find("[[") {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        let close = after.find("]]").expect("markup closes");
-        let (label, value) = after[..close].split_once('|').expect("LABEL|text");
-        let label = Label::parse(label).unwrap_or_else(|| panic!("label {label}"));
-        let start = text.len();
-        text.push_str(value);
-        spans.push(Span {
-            start,
-            end: text.len(),
-            label,
-        });
-        rest = &after[close + 2..];
-    }
-    text.push_str(rest);
-    (text, spans)
-}
-
-/// Scores `docs`, printing every identifier missed (wholly or in part) and every extra.
-fn score(docs: &[&str]) -> Tally {
-    let engine = Deidentifier::new(Options::default()).unwrap();
-    let mut tally = Tally::default();
-    for doc in docs {
-        let (text, gold) = parse(doc);
-        let found = engine.detect(&text, &KnownIdentifiers::new());
-        for g in &gold {
-            let covered = (g.start..g.end)
-                .filter(|&b| text.is_char_boundary(b))
-                .filter(|&b| !text[b..].starts_with(char::is_whitespace))
-                .all(|b| found.iter().any(|f| f.start <= b && b < f.end));
-            if !covered {
-                eprintln!("missed {:?} {:?}", g.label, &text[g.range()]);
-            }
-        }
-        for f in &found {
-            if !gold.iter().any(|g| f.start < g.end && g.start < f.end) {
-                eprintln!("extra {:?} {:?}", f.label, &text[f.range()]);
-            }
-        }
-        tally.add(&text, &gold, &found);
-    }
-    eprintln!("{tally}");
-    tally
-}
-
-fn assert_targets(name: &str, docs: &[&str]) {
-    let all = score(docs).overall;
-    assert!(all.recall() >= 0.99, "{name}: recall {:.4}", all.recall());
-    assert!(
-        all.precision() >= 0.90,
-        "{name}: precision {:.4}",
-        all.precision()
-    );
-}
-
 #[test]
 fn documents_never_seen_in_development_reach_the_targets() {
     assert_targets("second set", DOCS);
