@@ -405,8 +405,17 @@ fn a_client_is_discharged_and_readmitted_with_their_record_whole() {
         .get(&format!("/api/v1/clients/{client}"))
         .expect_json(200);
     assert_eq!(read["status"], "discharged");
-    // A late note after discharge is still possible.
+    // A late note after discharge is still possible; a new episode of care needs readmission.
     me.create_note(&client, "progress", "Discharge summary.");
+    let episodes = format!("/api/v1/clients/{client}/episodes");
+    let p = me.post(&episodes, &json!({})).expect_problem(409);
+    assert!(p["detail"].as_str().unwrap().contains("readmit"), "{p}");
+    assert!(
+        me.get(&episodes).expect_json(200)["episodes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     me.put(&status, &json!({"status": "gone"}))
         .expect_problem(422);
     let biller = sign_in(&server.base_url, &hire(&owner, "biller"));

@@ -108,7 +108,8 @@ impl NewClient {
 pub enum ClientStatus {
     /// In care.
     Active,
-    /// Care has ended; the record stays whole and can still gain late notes and addenda.
+    /// Care has ended: the record stays whole and can still gain late notes and addenda; a new
+    /// episode of care needs readmission first.
     Discharged,
 }
 

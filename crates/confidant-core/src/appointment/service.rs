@@ -76,6 +76,12 @@ impl Vault {
         let flagged = self.authorize(access, request(Op::Create, client))?;
         let now = self.clock.now();
         let new = NewEpisode::validate(input, now.date())?;
+        if row.discharged_at.is_some() {
+            return Err(CoreError::State(
+                "this client is discharged; readmit them (PUT /api/v1/clients/{id}/status, \
+                 \"active\") before opening an episode of care",
+            ));
+        }
         if self.store.open_episode_of(client)?.is_some() {
             return Err(already_open());
         }
