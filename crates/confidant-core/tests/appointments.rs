@@ -5,7 +5,11 @@
 //! clients absent).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::{client_input, invalid_field, is_forbidden};
+
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,20 +17,15 @@ use confidant_core::appointment::{
     Appointment, AppointmentInput, AppointmentPatch, Attendance, CloseEpisodeInput, EpisodeInput,
     Location,
 };
-use confidant_core::auth::password::StaffPassword;
 use confidant_core::ids::{AppointmentId, EpisodeId};
 use confidant_core::ports::{AppointmentStore, AuditFilter, AuditStore, Clock};
-use confidant_core::staff::{INVITATION_TTL, NewStaff};
-use confidant_core::{
-    Access, Actor, ClientId, ClientInput, CoreError, Credential, Options, Purpose, StaffRole, Vault,
-};
+use confidant_core::{Access, Actor, ClientId, CoreError, Options, Purpose, Vault};
 use confidant_crypto::{KeyFileSecret, UnsealSecret};
 use confidant_store::SqliteStore;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
 const HOUR: Duration = Duration::from_secs(3600);
-const PASSWORD: &str = "violet harbour quietly drifting";
 
 /// A clock that only moves when a test moves it; it starts on Monday 2 March 2026, 08:00 UTC.
 #[derive(Clone)]
@@ -85,18 +84,6 @@ fn access(actor: Actor) -> Access {
     }
 }
 
-fn client_input(name: &str) -> ClientInput {
-    ClientInput {
-        legal_name: name.into(),
-        preferred_name: None,
-        date_of_birth: "1979-11-30".into(),
-        phone: None,
-        email: None,
-        address: None,
-        emergency_contact: None,
-    }
-}
-
 /// Fifty minutes of psychotherapy in room 2, starting `starts_at`.
 fn booking(starts_at: &str) -> AppointmentInput {
     AppointmentInput {
@@ -116,22 +103,11 @@ fn change() -> AppointmentPatch {
     AppointmentPatch::default()
 }
 
-fn is_forbidden<T: std::fmt::Debug>(r: Result<T, CoreError>) -> bool {
-    matches!(r, Err(CoreError::Forbidden(_)))
-}
-
 /// Panics unless `r` is refused (403) for a reason mentioning `why`.
 fn refused_for<T: std::fmt::Debug>(why: &str, r: Result<T, CoreError>) {
     match r {
         Err(CoreError::Forbidden(reason)) => assert!(reason.contains(why), "{reason}"),
         other => panic!("expected a refusal ({why}), got {other:?}"),
-    }
-}
-
-fn invalid_field<T: std::fmt::Debug>(r: Result<T, CoreError>) -> &'static str {
-    match r {
-        Err(CoreError::Invalid(i)) => i.field,
-        other => panic!("expected Invalid, got {other:?}"),
     }
 }
 
@@ -142,28 +118,7 @@ fn ids(appointments: &[Appointment]) -> Vec<AppointmentId> {
 impl Practice {
     /// An active staff account in `role`, acting through a signed-in session.
     fn hire(&self, role: &str) -> Access {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        let invitation = self
-            .vault
-            .invite_staff(
-                &self.owner,
-                NewStaff {
-                    email: format!("{role}{n}@clinic.example"),
-                    display_name: format!("Test {role}"),
-                    role: role.into(),
-                },
-                INVITATION_TTL,
-            )
-            .unwrap();
-        let id = self
-            .vault
-            .accept_invitation(&invitation.token, &StaffPassword::new(PASSWORD.into()))
-            .unwrap();
-        access(Actor {
-            id,
-            role: StaffRole::parse(role).unwrap(),
-            credential: Credential::Session,
-        })
+        access(common::hire(&self.vault, &self.owner, &self.next, role))
     }
 
     fn client(&self, name: &str) -> ClientId {

@@ -5,25 +5,23 @@
 //! flagged), every access audited.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::{client_input, invalid_field, is_forbidden};
+
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use confidant_core::appointment::{CloseEpisodeInput, EpisodeInput};
 use confidant_core::assessment::{Instrument, RecordAssessmentInput, Severity};
-use confidant_core::auth::password::StaffPassword;
 use confidant_core::ids::{AssessmentId, EpisodeId};
 use confidant_core::ports::{AssessmentStore, AuditFilter, AuditStore, Clock};
-use confidant_core::staff::{INVITATION_TTL, NewStaff};
-use confidant_core::{
-    Access, Actor, ClientId, ClientInput, CoreError, Credential, Options, Purpose, StaffRole, Vault,
-};
+use confidant_core::{Access, Actor, ClientId, CoreError, Options, Purpose, Vault};
 use confidant_crypto::{KeyFileSecret, UnsealSecret};
 use confidant_store::SqliteStore;
 use time::OffsetDateTime;
 use time::macros::{date, datetime};
-
-const PASSWORD: &str = "violet harbour quietly drifting";
 
 /// A clock that only moves when a test moves it; it starts on Monday 2 March 2026, 08:00 UTC.
 #[derive(Clone)]
@@ -74,18 +72,6 @@ fn access(actor: Actor) -> Access {
     }
 }
 
-fn client_input(name: &str) -> ClientInput {
-    ClientInput {
-        legal_name: name.into(),
-        preferred_name: None,
-        date_of_birth: "1979-11-30".into(),
-        phone: None,
-        email: None,
-        address: None,
-        emergency_contact: None,
-    }
-}
-
 fn phq9(items: [i64; 9]) -> RecordAssessmentInput {
     RecordAssessmentInput {
         instrument: Instrument::Phq9,
@@ -105,42 +91,10 @@ fn gad7(items: [i64; 7]) -> RecordAssessmentInput {
     }
 }
 
-fn invalid_field<T: std::fmt::Debug>(r: Result<T, CoreError>) -> &'static str {
-    match r {
-        Err(CoreError::Invalid(i)) => i.field,
-        other => panic!("expected Invalid, got {other:?}"),
-    }
-}
-
-fn is_forbidden<T: std::fmt::Debug>(r: Result<T, CoreError>) -> bool {
-    matches!(r, Err(CoreError::Forbidden(_)))
-}
-
 impl Practice {
     /// An active staff account in `role`, acting through a signed-in session.
     fn hire(&self, role: &str) -> Access {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        let invitation = self
-            .vault
-            .invite_staff(
-                &self.owner,
-                NewStaff {
-                    email: format!("{role}{n}@clinic.example"),
-                    display_name: format!("Test {role}"),
-                    role: role.into(),
-                },
-                INVITATION_TTL,
-            )
-            .unwrap();
-        let id = self
-            .vault
-            .accept_invitation(&invitation.token, &StaffPassword::new(PASSWORD.into()))
-            .unwrap();
-        access(Actor {
-            id,
-            role: StaffRole::parse(role).unwrap(),
-            credential: Credential::Session,
-        })
+        access(common::hire(&self.vault, &self.owner, &self.next, role))
     }
 
     /// A client the owner added (so the owner is their primary clinician).

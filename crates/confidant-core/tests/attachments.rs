@@ -5,23 +5,20 @@
 //! `Documents` holds; and shredding a client deletes their blobs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::io::{self, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use confidant_core::attachment::{AttachmentInput, MediaType};
-use confidant_core::auth::password::StaffPassword;
 use confidant_core::ids::AttachmentId;
 use confidant_core::ports::{AttachmentStore, AuditFilter, AuditStore, SystemClock};
-use confidant_core::staff::{INVITATION_TTL, NewStaff};
-use confidant_core::{
-    Access, Actor, ClientId, ClientInput, CoreError, Credential, Purpose, StaffRole, Vault,
-};
+use confidant_core::{Access, Actor, ClientId, CoreError, Purpose, Vault};
 use confidant_crypto::{CHUNK_SIZE, HEADER_LEN, KeyFileSecret, UnsealSecret};
 use confidant_store::{FsBlobStore, SqliteStore};
 
-const PASSWORD: &str = "violet harbour quietly drifting";
 /// One sealed chunk in a blob: a chunk of plaintext and its tag.
 const SEALED_CHUNK: usize = CHUNK_SIZE + 16;
 
@@ -124,41 +121,13 @@ impl Practice {
 
     /// An active staff account in `role`, acting through a signed-in session.
     fn hire(&self, role: &str) -> Access {
-        let n = self.next.fetch_add(1, Ordering::SeqCst);
-        let invitation = self
-            .vault
-            .invite_staff(
-                &self.owner,
-                NewStaff {
-                    email: format!("{role}{n}@clinic.example"),
-                    display_name: format!("Test {role}"),
-                    role: role.into(),
-                },
-                INVITATION_TTL,
-            )
-            .unwrap();
-        let id = self
-            .vault
-            .accept_invitation(&invitation.token, &StaffPassword::new(PASSWORD.into()))
-            .unwrap();
-        access(Actor {
-            id,
-            role: StaffRole::parse(role).unwrap(),
-            credential: Credential::Session,
-        })
+        access(common::hire(&self.vault, &self.owner, &self.next, role))
     }
 
     fn client(&self, by: &Access, name: &str) -> ClientId {
-        let input = ClientInput {
-            legal_name: name.into(),
-            preferred_name: None,
-            date_of_birth: "1979-11-30".into(),
-            phone: None,
-            email: None,
-            address: None,
-            emergency_contact: None,
-        };
-        self.vault.create_client(by, input).unwrap()
+        self.vault
+            .create_client(by, common::client_input(name))
+            .unwrap()
     }
 
     fn upload(&self, client: ClientId, name: &str, bytes: &[u8]) -> AttachmentId {
