@@ -14,14 +14,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 
-/// A practice, its server and the owner's API token as a caller.
-fn start() -> (Practice, Server, Caller) {
-    let practice = Practice::with_key_file();
-    let server = practice.serve();
-    let owner = Caller::bearer(&server.base_url, &practice.token);
-    (practice, server, owner)
-}
-
 /// Days since 1970-01-01 → `YYYY-MM-DD`, proleptic Gregorian (H. Hinnant's algorithm).
 fn ymd_from_days(z: i64) -> String {
     let z = z + 719_468;

@@ -11,13 +11,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-fn start() -> (Practice, Server, Caller) {
-    let practice = Practice::with_key_file();
-    let server = practice.serve();
-    let owner = Caller::bearer(&server.base_url, &practice.token);
-    (practice, server, owner)
-}
-
 /// A clinician signed in, with a client of their own (they become its primary clinician).
 fn clinician_with_client(server: &Server, owner: &Caller) -> (Staff, Caller, String) {
     let staff = hire(owner, "clinician");

@@ -13,15 +13,6 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// A practice, its server and the owner's API token as a caller (dropped in reverse order:
-/// caller, server, then the practice's directories).
-fn start() -> (Practice, Server, Caller) {
-    let practice = Practice::with_key_file();
-    let server = practice.serve();
-    let owner = Caller::bearer(&server.base_url, &practice.token);
-    (practice, server, owner)
-}
-
 fn id_of(v: &Value) -> String {
     v["id"]
         .as_str()

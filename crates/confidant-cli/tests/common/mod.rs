@@ -1855,3 +1855,12 @@ pub fn rfc3339_at(unix_secs: i64) -> String {
         s % 60
     )
 }
+
+/// A practice with a key file, its server, and the owner's API token as a caller. Bound as
+/// `let (practice, server, owner) = start();` they drop caller, server, then directories.
+pub fn start() -> (Practice, Server, Caller) {
+    let practice = Practice::with_key_file();
+    let server = practice.serve();
+    let owner = Caller::bearer(&server.base_url, &practice.token);
+    (practice, server, owner)
+}
