@@ -168,6 +168,15 @@ fn the_clinicians_corrections_and_sharing_are_honoured_and_recorded_with_the_pur
             .len(),
         1
     );
+    // The preview for a purpose shows exactly what sharing for it gives (pseudonyms differ by
+    // purpose).
+    for purpose in ["supervision", "research"] {
+        let mut asked = body.clone();
+        asked["purpose"] = json!(purpose);
+        let preview = s.me.post(&path, &asked).expect_json(200);
+        let out = s.me.post(&format!("{path}/share"), &asked).expect_json(200);
+        assert_eq!(preview["deidentified"], out["text"], "{purpose}");
+    }
 }
 
 #[test]

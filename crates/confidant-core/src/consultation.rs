@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::{Access, Action, Event, Purpose};
 use crate::client::Client;
 use crate::error::{CoreError, CoreResult, Invalid};
-use crate::ids::NoteId;
+use crate::ids::{ClientId, NoteId};
 use crate::vault::Vault;
 
 /// Why de-identified text leaves the record.
@@ -92,6 +92,10 @@ pub struct Redaction {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrepareInput {
+    /// What it will be shared for; names get other pseudonyms for each purpose, so the preview
+    /// shows what sharing for this purpose will give. Supervision when absent.
+    #[serde(default)]
+    pub purpose: Option<DisclosurePurpose>,
     /// `shift` (the default) or `year`.
     #[serde(default)]
     pub dates: DateChoice,
@@ -233,7 +237,8 @@ impl Vault {
         id: NoteId,
         input: PrepareInput,
     ) -> CoreResult<Prepared> {
-        self.deidentify_note(access, id, input, DisclosurePurpose::Supervision)
+        self.deidentify_note(access, id, input)
+            .map(|(prepared, _)| prepared)
     }
 
     /// Shares the clinician's final de-identified version for a purpose: recorded as a
@@ -245,16 +250,12 @@ impl Vault {
         input: ShareInput,
     ) -> CoreResult<Shared> {
         let prepare = PrepareInput {
+            purpose: Some(input.purpose),
             dates: input.dates,
             add: input.add,
             remove: input.remove,
         };
-        let prepared = self.deidentify_note(access, id, prepare, input.purpose)?;
-        let client = self
-            .store
-            .note(id)?
-            .map(|n| n.client_id)
-            .ok_or(CoreError::NotFound("note"))?;
+        let (prepared, client) = self.deidentify_note(access, id, prepare)?;
         let disclosure = Access {
             purpose: input.purpose.purpose(),
             ..*access
@@ -281,15 +282,12 @@ impl Vault {
         access: &Access,
         id: NoteId,
         input: PrepareInput,
-        purpose: DisclosurePurpose,
-    ) -> CoreResult<Prepared> {
+    ) -> CoreResult<(Prepared, ClientId)> {
+        let purpose = input.purpose.unwrap_or(DisclosurePurpose::Supervision);
         let note = self.note(access, id)?;
         let client = self.client(access, note.client_id)?;
         let engine = ENGINE.as_ref().ok_or(CoreError::Integrity)?;
-        let row = self
-            .store
-            .client(note.client_id)?
-            .ok_or(CoreError::NotFound("client"))?;
+        let row = self.client_row(note.client_id)?;
         let key = self.client_key(note.client_id, row.key_version)?;
         let shift = key.derive("deid date shift v1")?;
         let seed_bytes = key.derive(&format!("deid pseudonyms v1 {}", purpose.label()))?;
@@ -342,12 +340,13 @@ impl Vault {
                 replacement: r.replacement.clone(),
             })
             .collect();
-        Ok(Prepared {
+        let prepared = Prepared {
             note_id: id,
             original: text,
             deidentified: redacted.text,
             replacements,
-        })
+        };
+        Ok((prepared, note.client_id))
     }
 }
 
